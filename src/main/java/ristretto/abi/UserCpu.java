@@ -1,0 +1,60 @@
+package ristretto.abi;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The user-mode view of the processor an L4 thread runs on: the X.2 system-call instructions,
+ * loads and stores through the MMU, the thread's own UTCB, and the result registers of the last
+ * system call. This is the whole contract between user code and the kernel; the kernel
+ * implements it, the user library ({@code ristretto.user.L4}) wraps it.
+ *
+ * <p>Rules for code that runs on an L4 thread: no Java monitor may be held and no blocking JDK
+ * call made across a system call or memory access (the kernel, not the JVM, schedules L4 threads;
+ * a checked mode detects held monitors). Results beyond the first word come back in registers
+ * read with {@link #reg(int)}.
+ */
+public interface UserCpu {
+
+    /** Result-register indices of the system calls that return more than one word. */
+    int R_CONTROL = 0, R_SP = 1, R_IP = 2, R_FLAGS = 3, R_HANDLE = 4, R_PAGER = 5;
+    int R_TIME_CONTROL = 0;
+    int R_API_VERSION = 0, R_API_FLAGS = 1, R_KERNEL_ID = 2;
+
+    /** Ipc(to, FromSpecifier, Timeouts): returns From; the received tag (or error tag) is in MR0. */
+    long ipc(long to, long fromSpecifier, long timeouts);
+
+    /** Lipc: same-space IPC addressed by local IDs. Same semantics as {@link #ipc}. */
+    long lipc(long to, long fromSpecifier, long timeouts);
+
+    /** Returns the result thread ID; old control, SP, IP, flags, handle, pager in registers. */
+    long exchangeRegisters(long dest, long control, long sp, long ip, long flags, long handle, long pager);
+
+    /** Returns 1 on success, 0 on failure (ErrorCode TCR set). */
+    long threadControl(long dest, long spaceSpecifier, long scheduler, long pager, long utcbLocation);
+
+    /** Returns 1 on success, 0 on failure; control' in register {@link #R_CONTROL}. */
+    long spaceControl(long spaceSpecifier, long control, long kipArea, long utcbArea, long redirector);
+
+    /** Returns the thread-state result (0 = error); TimeControl' in register {@link #R_TIME_CONTROL}. */
+    long schedule(long dest, long timeControl, long processorControl, long prioControl, long preemptionControl);
+
+    void threadSwitch(long dest);
+
+    /** Microseconds since boot, from the machine clock. */
+    long systemClock();
+
+    /** Returns the KIP's address in the caller's space; version, flags, kernel id in registers. */
+    long kernelInterface();
+
+    /** A result register of the last system call. */
+    long reg(int index);
+
+    /** Loads a 64-bit word from user-virtual address {@code vaddr} (8-byte aligned). */
+    long load(long vaddr);
+
+    /** Stores a 64-bit word to user-virtual address {@code vaddr} (8-byte aligned). */
+    void store(long vaddr, long value);
+
+    /** This thread's own UTCB, 1024 bytes laid out as {@link Utcb} says. It cannot fault. */
+    MemorySegment utcb();
+}

@@ -1,0 +1,258 @@
+package ristretto.bench;
+
+import java.time.Duration;
+import java.util.concurrent.Exchanger;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * JVM "peer" baselines of the pingpong benchmark: the same client&rarr;server&rarr;client round trip
+ * with no kernel at all, over four JVM switching mechanisms. Every benchmark invocation is exactly
+ * one round trip and moves the same payload: {@value ContinuationPingPong#WORDS} {@code long} words
+ * copied from the client's {@code long[8]} into the server's {@code long[8]} (request) and back
+ * (reply). In every peer the server does both copies and stamps a sequence number into word 0 of the
+ * reply; the client returns word 0 of the reply it received (consumed by JMH).
+ *
+ * <p>Server threads are started in {@code @Setup(Level.Trial)} and stopped in
+ * {@code @TearDown(Level.Trial)} by interrupt + join; they are daemon threads (virtual threads always
+ * are), so a failed stop cannot hang the fork.
+ *
+ * <pre>
+ * java --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED \
+ *      -cp target/classes:$(cat target/runtime-classpath.txt) org.openjdk.jmh.Main JvmPeers -prof gc
+ * </pre>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "-XX:+UseParallelGC"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class JvmPeers {
+
+    static final int WORDS = ContinuationPingPong.WORDS;
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    static long[] message() {
+        long[] m = new long[WORDS];
+        for (int i = 0; i < WORDS; i++) {
+            m[i] = 0x100L + i;
+        }
+        return m;
+    }
+
+    static void stop(Thread t) throws InterruptedException {
+        if (t == null) {
+            return;
+        }
+        t.interrupt();
+        if (!t.join(STOP_TIMEOUT)) {
+            throw new IllegalStateException("server thread " + t + " did not stop");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 1. Raw continuations, dispatcher loop on the benchmark thread (the floor).
+
+    @State(Scope.Thread)
+    public static class ContinuationState {
+        ContinuationPingPong pp;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            pp = new ContinuationPingPong();
+        }
+
+        @TearDown(Level.Trial)
+        public void check() {
+            if (pp.clientBuffer()[0] != pp.rounds()) {
+                throw new IllegalStateException("reply " + pp.clientBuffer()[0] + " after " + pp.rounds() + " rounds");
+            }
+            pp = null;
+        }
+    }
+
+    /**
+     * One round trip: the benchmark thread is the dispatcher; {@link ContinuationPingPong#roundTrip()}
+     * runs the server continuation (request pending), then the client continuation (reply consumed,
+     * next request issued), i.e. two continuation switches per invocation.
+     */
+    @Benchmark
+    public long continuationPingpong(ContinuationState st) {
+        ContinuationPingPong pp = st.pp;
+        pp.roundTrip();
+        return pp.clientBuffer()[0];
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 2. Virtual thread server, park/unpark handoff, default scheduler.
+
+    @State(Scope.Thread)
+    public static class VThreadState {
+        final long[] clientBuf = message();
+        final long[] serverBuf = new long[WORDS];
+        /** Sequence number of the last request issued by the client. */
+        volatile long request;
+        /** Sequence number of the last reply sent by the server. */
+        volatile long reply;
+        /** The thread to unpark with the reply (the JMH worker running the benchmark). */
+        volatile Thread client;
+        long seq;
+        Thread server;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            server = Thread.ofVirtual().name("peer-vthread-server").start(this::serve);
+        }
+
+        private void serve() {
+            long seen = 0;
+            for (;;) {
+                long r;
+                while ((r = request) == seen) {
+                    if (Thread.interrupted()) {
+                        return;
+                    }
+                    LockSupport.park(this);
+                }
+                seen = r;
+                System.arraycopy(clientBuf, 0, serverBuf, 0, WORDS);   // receive
+                serverBuf[0] = r;
+                System.arraycopy(serverBuf, 0, clientBuf, 0, WORDS);   // reply
+                reply = r;
+                LockSupport.unpark(client);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws InterruptedException {
+            stop(server);
+            server = null;
+        }
+    }
+
+    /**
+     * One round trip: the benchmark thread (client) publishes request {@code n}, unparks the virtual
+     * server, and parks until the server has published reply {@code n} and unparked it.
+     */
+    @Benchmark
+    public long vthreadHandoff(VThreadState st) {
+        Thread me = Thread.currentThread();
+        if (st.client != me) {
+            st.client = me;   // once per worker thread; published before the request below
+        }
+        long n = ++st.seq;
+        st.request = n;
+        LockSupport.unpark(st.server);
+        while (st.reply != n) {
+            LockSupport.park(st);
+        }
+        return st.clientBuf[0];
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 3. Platform threads, two SynchronousQueues (request, reply).
+
+    @State(Scope.Thread)
+    public static class SynchronousQueueState {
+        final long[] clientBuf = message();
+        final long[] serverBuf = new long[WORDS];
+        final SynchronousQueue<long[]> requests = new SynchronousQueue<>();
+        final SynchronousQueue<long[]> replies = new SynchronousQueue<>();
+        Thread server;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            server = Thread.ofPlatform().daemon(true).name("peer-syncqueue-server").start(this::serve);
+        }
+
+        private void serve() {
+            long seq = 0;
+            try {
+                for (;;) {
+                    long[] req = requests.take();
+                    System.arraycopy(req, 0, serverBuf, 0, WORDS);     // receive
+                    serverBuf[0] = ++seq;
+                    System.arraycopy(serverBuf, 0, req, 0, WORDS);     // reply
+                    replies.put(req);
+                }
+            } catch (InterruptedException e) {
+                // stop
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws InterruptedException {
+            stop(server);
+            server = null;
+        }
+    }
+
+    /** One round trip: put the request buffer on the request queue, take it back from the reply queue. */
+    @Benchmark
+    public long synchronousQueuePlatform(SynchronousQueueState st) throws InterruptedException {
+        st.requests.put(st.clientBuf);
+        return st.replies.take()[0];
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 4. Platform threads, one Exchanger, two rendezvous per round trip.
+
+    @State(Scope.Thread)
+    public static class ExchangerState {
+        final long[] clientBuf = message();
+        final long[] serverBuf = new long[WORDS];
+        final Exchanger<long[]> exchanger = new Exchanger<>();
+        Thread server;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            server = Thread.ofPlatform().daemon(true).name("peer-exchanger-server").start(this::serve);
+        }
+
+        private void serve() {
+            long seq = 0;
+            try {
+                for (;;) {
+                    long[] req = exchanger.exchange(null);                 // rendezvous 1: request in
+                    System.arraycopy(req, 0, serverBuf, 0, WORDS);         // receive
+                    serverBuf[0] = ++seq;
+                    System.arraycopy(serverBuf, 0, req, 0, WORDS);         // reply
+                    exchanger.exchange(req);                               // rendezvous 2: reply out
+                }
+            } catch (InterruptedException e) {
+                // stop
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws InterruptedException {
+            stop(server);
+            server = null;
+        }
+    }
+
+    /**
+     * One round trip: the first exchange hands the request buffer to the server (the server offers
+     * nothing), the second returns once the server has written the reply and offers it back.
+     */
+    @Benchmark
+    public long exchangerPlatform(ExchangerState st) throws InterruptedException {
+        Exchanger<long[]> ex = st.exchanger;
+        ex.exchange(st.clientBuf);
+        return ex.exchange(null)[0];
+    }
+}

@@ -1,0 +1,86 @@
+package ristretto.kernel;
+
+import static ristretto.abi.ExRegs.*;
+import static ristretto.kernel.ThreadState.*;
+
+import ristretto.abi.ErrorCode;
+import ristretto.abi.IpcError;
+import ristretto.abi.ThreadId;
+import ristretto.abi.UserCpu;
+import ristretto.abi.Utcb;
+
+/**
+ * ExchangeRegisters(dest, control, sp, ip, flags, handle, pager) (§10): reads and sets another
+ * thread's user registers, cancels its IPC, halts or resumes it, and converts between local and
+ * global IDs. Only threads of the caller's own space; old values are always returned.
+ *
+ * <p>Halting a thread blocked in the kernel takes effect when the kernel operation completes
+ * (X.2; Pistachio does not support it). A new IP takes effect when the thread next returns to
+ * user level: its Java stack is abandoned and it starts afresh at the new entry point.
+ */
+final class ExchangeRegisters {
+    private ExchangeRegisters() {}
+
+    static long invoke(Tcb self, long dest, long control, long sp, long ip, long flags, long handle, long pager) {
+        Kernel k = self.kernel;
+        java.util.Arrays.fill(self.regs, 0);
+        // ---- validate
+        Tcb t = k.lookup(dest, self);
+        if (t == null || !t.activated() || t.space != self.space) return fail(self, ErrorCode.INVALID_THREAD);
+        if ((control & ~(long) DEFINED) != 0) return fail(self, ErrorCode.INVALID_PARAMETER);
+        int c = (int) control;
+        // ---- old values
+        int st = t.state;
+        long old = 0;
+        if (st == HALTED || (t.pendingWork & Tcb.PENDING_HALT) != 0) old |= WAS_HALTED;
+        if (isWaiting(st) || st == LOCKED_WAITING) old |= WAS_RECEIVING;
+        if (st == POLLING || st == LOCKED_RUNNING) old |= WAS_SENDING;
+        self.regs[UserCpu.R_CONTROL] = old;
+        self.regs[UserCpu.R_SP] = t.sp;
+        self.regs[UserCpu.R_IP] = t.ip;
+        self.regs[UserCpu.R_FLAGS] = t.flags;
+        self.regs[UserCpu.R_HANDLE] = t.word(Utcb.USER_DEFINED_HANDLE);
+        self.regs[UserCpu.R_PAGER] = t.word(Utcb.PAGER);
+        // ---- perform: registers, then IPC cancellation, then halt/resume
+        if ((c & SET_SP) != 0) t.sp = sp;
+        if ((c & SET_IP) != 0) {
+            t.ip = ip;
+            if (t.cont != null) t.pendingWork |= Tcb.PENDING_RESTART;
+        }
+        if ((c & SET_FLAGS) != 0) t.flags = flags;
+        if ((c & SET_PAGER) != 0) t.setWord(Utcb.PAGER, pager);
+        if ((c & SET_HANDLE) != 0) t.setWord(Utcb.USER_DEFINED_HANDLE, handle);
+        Processor p = t.cpu;
+        boolean woke = false;
+        if ((c & CANCEL_SEND) != 0 && (st == POLLING || st == LOCKED_RUNNING)) woke = Ipc.unwind(t, IpcError.CANCELED, p);
+        if ((c & CANCEL_RECV) != 0 && (st == LOCKED_WAITING || isWaiting(st))) woke = Ipc.unwind(t, IpcError.CANCELED, p);
+        if ((c & HALT_VALID) != 0) {
+            if ((c & HALT) != 0) {
+                if (t.state == RUNNING && t != self && t.cont == null) {
+                    t.state = HALTED;                      // not started yet: simply halted
+                } else if (t.state == RUNNING && t != self && p.current != t) {
+                    t.state = HALTED;                      // preempted in user mode
+                } else if (t.state != HALTED) {
+                    t.pendingWork |= Tcb.PENDING_HALT;     // blocked in the kernel, or self
+                }
+            } else {
+                t.pendingWork &= ~Tcb.PENDING_HALT;
+                if (t.state == HALTED) {
+                    t.state = RUNNING;
+                    if (t.cont != null && t.cont.isDone()) t.cont = null;
+                    woke = true;
+                }
+            }
+        }
+        if (woke && t.runnable() && t != self) p.makeReady(t);
+        if (t.runnable() && t != self && p.current != t) p.makeReady(t);
+        long result = ThreadId.isLocal(dest) ? t.globalId : t.localId;
+        if (self.pendingWork != 0) p.handlePending(self);
+        return result;
+    }
+
+    private static long fail(Tcb self, int error) {
+        self.setWord(Utcb.ERROR_CODE, error);
+        return ThreadId.NIL;
+    }
+}

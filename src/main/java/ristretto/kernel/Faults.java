@@ -1,0 +1,48 @@
+package ristretto.kernel;
+
+import ristretto.abi.ThreadId;
+import ristretto.machine.PhysicalMemory;
+import ristretto.machine.Pte;
+
+/**
+ * Faults raised by user code: failed translations and misaligned accesses. Sigma0's space is
+ * physical memory, so its faults are resolved 1:1 by the kernel (§13.1). Any other fault stops
+ * the thread with a clear report until page-fault and exception IPC arrive (memory issue); it
+ * retries the access if resumed, like a restarted instruction.
+ */
+final class Faults {
+    private Faults() {}
+
+    static long userAccess(Tcb t, Processor p, long vaddr, long access) {
+        while (true) {
+            if ((vaddr & 7) != 0) {
+                stopSelf(t, p, "misaligned " + accessName(access) + " at 0x" + Long.toHexString(vaddr));
+                continue;
+            }
+            long pa = p.machineCpu.translate(vaddr, access);
+            if (pa >= 0) return pa;
+            if (t.space.physical && t.kernel.memory.contains(vaddr, 8)) {
+                long page = vaddr & ~(PhysicalMemory.PAGE_SIZE - 1);
+                t.space.pageTable.set(Tcb.pageOf(vaddr), Pte.make(page, Pte.RWX));
+                p.machineCpu.tlb().flushPage(t.space.id, Tcb.pageOf(vaddr));
+                continue;
+            }
+            stopSelf(t, p, "page fault: " + accessName(access) + " at 0x" + Long.toHexString(vaddr)
+                    + " is not mapped (pager IPC arrives with the memory issue)");
+        }
+    }
+
+    /** Stops the calling thread (HALTED) with a report; returns only if it is resumed. */
+    static void stopSelf(Tcb t, Processor p, String reason) {
+        t.stopReason = reason;
+        t.kernel.report("thread " + ThreadId.toString(t.globalId) + " stopped: " + reason);
+        t.kernel.trace(Trace.STOP, t, null);
+        t.state = ThreadState.HALTED;
+        p.block(t);
+        if (t.pendingWork != 0) p.handlePending(t);
+    }
+
+    static String accessName(long access) {
+        return (access & Pte.W) != 0 ? "write" : (access & Pte.X) != 0 ? "execute" : "read";
+    }
+}

@@ -1,0 +1,130 @@
+package ristretto.kernel;
+
+import static ristretto.kernel.ThreadState.*;
+
+import ristretto.abi.ErrorCode;
+import ristretto.abi.Schedule;
+import ristretto.abi.ThreadId;
+import ristretto.abi.Timeout;
+import ristretto.abi.UserCpu;
+import ristretto.abi.Utcb;
+
+/**
+ * The Schedule and ThreadSwitch system calls (§11.3, §11.4).
+ *
+ * <p>Deviations from Pistachio, following X.2: malformed time, processor or priority words are
+ * "invalid parameter" (Pistachio: invalid thread); TimeControl' returns the remaining timeslice
+ * and total quantum encoded as time periods (Pistachio: raw µs).
+ */
+final class Scheduling {
+    private Scheduling() {}
+
+    static long schedule(Tcb self, long dest, long timeControl, long processorControl, long prioControl, long preemptionControl) {
+        Kernel k = self.kernel;
+        self.regs[UserCpu.R_TIME_CONTROL] = 0;
+        // ---- validate
+        Tcb t = dest == ThreadId.NIL ? null : k.lookup(dest, self);
+        if (t == null) return fail(self, ErrorCode.INVALID_THREAD);
+        boolean privileged = self.space.privileged;
+        if (!privileged && t.scheduler != self.globalId) return fail(self, ErrorCode.NO_PRIVILEGE);
+        long U = Schedule.UNCHANGED;
+        int ts = 0, tq = 0;
+        if (timeControl != U) {
+            ts = (int) (timeControl >>> 16) & 0xFFFF;
+            tq = (int) timeControl & 0xFFFF;
+            if (Timeout.isPoint(ts) || Timeout.isPoint(tq) || ts == Timeout.ZERO || Timeout.periodMicros(ts) == 0)
+                return fail(self, ErrorCode.INVALID_PARAMETER);
+        }
+        if (processorControl != U && (processorControl < 0 || processorControl >= k.processors.length))
+            return fail(self, ErrorCode.INVALID_PARAMETER);
+        int prio = -1;
+        if (prioControl != U) {
+            if ((prioControl & ~0xFFL) != 0) return fail(self, ErrorCode.INVALID_PARAMETER);
+            prio = (int) prioControl;
+            if (!privileged && prio > self.prio) return fail(self, ErrorCode.NO_PRIVILEGE);
+        }
+        int sens = -1, delay = -1;
+        if (preemptionControl != U) {
+            sens = (int) (preemptionControl >>> 16) & 0xFF;
+            delay = (int) preemptionControl & 0xFFFF;
+            if (!privileged && sens > self.prio) return fail(self, ErrorCode.NO_PRIVILEGE);
+        }
+        // ---- perform
+        long result = stateResult(t);
+        Processor p = t.cpu;
+        long now = k.machine.clock().nowNs();
+        long sliceLeft = p.sliceOwner == t ? Math.max(0, p.sliceEndNs - now) : t.sliceLeftNs;
+        self.regs[UserCpu.R_TIME_CONTROL] = Schedule.timeControl(Timeout.period(sliceLeft / 1000),
+                t.quantumLeftNs == Long.MAX_VALUE ? Timeout.NEVER : Timeout.period(t.quantumLeftNs / 1000));
+        if (timeControl != U) {
+            t.timesliceNs = ts == Timeout.NEVER ? Long.MAX_VALUE / 4 : Timeout.periodMicros(ts) * 1000;
+            t.sliceLeftNs = t.timesliceNs;
+            t.totalQuantumNs = t.quantumLeftNs = tq == Timeout.NEVER ? Long.MAX_VALUE : Timeout.periodMicros(tq) * 1000;
+            if (p.sliceOwner == t) p.sliceEndNs = now + t.timesliceNs;
+        }
+        if (prio >= 0 && prio != t.prio) {
+            boolean queued = p.ready.contains(t);
+            p.ready.remove(t);
+            t.prio = prio;
+            if (t.sensitivePrio < prio) t.sensitivePrio = prio;
+            if (queued || (t.runnable() && p.current != t)) p.ready.enqueue(t);
+        }
+        if (sens >= 0) {
+            if (sens >= t.prio) t.sensitivePrio = sens;
+            t.maxDelayMicros = delay;
+        }
+        // processorControl: one CPU until the SMP issue; a valid number is accepted as is.
+        if (p.current == self && self.runnable()) preemptIfOutranked(self, p);
+        return result;
+    }
+
+    /** After a priority change, a higher-priority ready thread takes the CPU at once. */
+    private static void preemptIfOutranked(Tcb self, Processor p) {
+        if (p.ready.highestPriority() > self.prio) {
+            p.ready.enqueue(self);
+            p.reschedule(self);
+        }
+    }
+
+    static long stateResult(Tcb t) {
+        return switch (t.state) {
+            case ABORTED -> Schedule.DEAD;
+            case HALTED -> Schedule.INACTIVE;
+            case RUNNING -> Schedule.RUNNING;
+            case POLLING -> Schedule.PENDING_SEND;
+            case LOCKED_RUNNING -> Schedule.SENDING;
+            case WAITING_FOREVER, WAITING_TIMEOUT -> Schedule.WAITING;
+            case LOCKED_WAITING -> Schedule.RECEIVING;
+            default -> Schedule.ERROR;
+        };
+    }
+
+    /** ThreadSwitch (§11.4): yield to the scheduler, or donate the timeslice to {@code dest}. */
+    static void threadSwitch(Tcb self, Processor p, long dest) {
+        Kernel k = self.kernel;
+        self.setWord(Utcb.PREEMPT_FLAGS, self.word(Utcb.PREEMPT_FLAGS) & ~Utcb.PREEMPT_P);
+        if (dest != ThreadId.NIL) {
+            Tcb t = k.lookup(dest, self);
+            if (t == self) return;
+            if (t != null && t.runnable() && t.cpu == p && t.activated()) {
+                k.trace(Trace.YIELD, self, t);
+                p.ready.enqueue(self);
+                p.switchTo(self, t);
+                if (self.pendingWork != 0) p.handlePending(self);
+                return;
+            }
+        }
+        // Yield: the rest of the timeslice is given up; back to the tail with a fresh one.
+        k.trace(Trace.YIELD, self, null);
+        self.sliceLeftNs = self.timesliceNs;
+        if (p.sliceOwner == self) { p.sliceOwner = null; p.sliceEndNs = Long.MAX_VALUE; }
+        p.ready.rotate(self);
+        p.reschedule(self);
+        if (self.pendingWork != 0) p.handlePending(self);
+    }
+
+    private static long fail(Tcb self, int error) {
+        self.setWord(Utcb.ERROR_CODE, error);
+        return Schedule.ERROR;
+    }
+}

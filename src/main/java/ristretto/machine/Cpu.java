@@ -1,0 +1,71 @@
+package ristretto.machine;
+
+/**
+ * One simulated processor: its TLB, the page table it currently translates with, and the time
+ * of its next due event. Each CPU is driven by one host carrier thread.
+ */
+public final class Cpu {
+    private final int id;
+    private final Machine machine;
+    private final Tlb tlb = new Tlb();
+    private PageTable pageTable;
+    private int asid;
+    /** Machine time at which the kernel must next look at timers and interrupt lines. */
+    public long nextEventNs;
+    /** Details of the last failed translation. */
+    private long faultAddress, faultAccess;
+
+    Cpu(Machine machine, int id) {
+        this.machine = machine;
+        this.id = id;
+    }
+
+    public int id() { return id; }
+
+    public Machine machine() { return machine; }
+
+    public Tlb tlb() { return tlb; }
+
+    /** Switches the address space the MMU translates with (no TLB flush: entries are tagged). */
+    public void setAddressSpace(PageTable table, int spaceNumber) {
+        this.pageTable = table;
+        this.asid = spaceNumber;
+    }
+
+    public PageTable pageTable() { return pageTable; }
+
+    public int asid() { return asid; }
+
+    /** Charges {@code ns} of work to the clock; true when an event is due (time to check). */
+    public boolean charge(long ns) { return machine.clock().advance(ns) >= nextEventNs; }
+
+    /** Requests an event check at the next opportunity (an interrupt line was raised). */
+    public void requestCheck() { nextEventNs = Long.MIN_VALUE; }
+
+    /**
+     * Translates {@code vaddr} for an access needing {@code access} rights (Pte.R/W/X) in
+     * the current space. Answers the physical address, or -1 after recording a fault.
+     */
+    public long translate(long vaddr, long access) {
+        long vpn = vaddr >>> PhysicalMemory.PAGE_BITS;
+        long pte = tlb.lookup(asid, vpn);
+        if (pte == 0) {
+            pte = pageTable == null || vaddr < 0 || vaddr >= PageTable.VA_LIMIT ? 0 : pageTable.lookup(vpn);
+            if (!Pte.valid(pte)) return fault(vaddr, access);
+            pageTable.markStatus(vpn, access);
+            tlb.fill(asid, vpn, pte);
+        }
+        if ((pte & access) != access) return fault(vaddr, access);
+        return Pte.frame(pte) | (vaddr & (PhysicalMemory.PAGE_SIZE - 1));
+    }
+
+    private long fault(long vaddr, long access) {
+        faultAddress = vaddr;
+        faultAccess = access;
+        return -1;
+    }
+
+    public long faultAddress() { return faultAddress; }
+
+    public long faultAccess() { return faultAccess; }
+}

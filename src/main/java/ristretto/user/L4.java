@@ -1,0 +1,233 @@
+package ristretto.user;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import ristretto.abi.ExRegs;
+import ristretto.abi.Fpage;
+import ristretto.abi.IpcError;
+import ristretto.abi.MsgTag;
+import ristretto.abi.Schedule;
+import ristretto.abi.ThreadId;
+import ristretto.abi.Timeout;
+import ristretto.abi.UserCpu;
+import ristretto.abi.Utcb;
+
+/**
+ * libl4 for Java: one object per L4 thread, created when the thread starts. Virtual registers
+ * (MRs, BRs, TCRs) are words of the thread's own UTCB; system calls are raw stubs over
+ * {@link UserCpu}; Send, Receive, Wait, Call, ReplyWait, Reply and Sleep are one-line wrappers
+ * over the one {@link #ipc} primitive, as in Pistachio's {@code ipc.h}.
+ */
+public final class L4 {
+    private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
+    private final UserCpu cpu;
+    private final MemorySegment utcb;
+    private final long ip, sp;
+    private long from;
+
+    public L4(UserCpu cpu, long ip, long sp) {
+        this.cpu = cpu;
+        this.utcb = cpu.utcb();
+        this.ip = ip;
+        this.sp = sp;
+    }
+
+    /** The IP this thread started at, and its initial SP. */
+    public long startIp() { return ip; }
+
+    public long startSp() { return sp; }
+
+    // ------------------------------------------------------------------- virtual registers
+
+    public long mr(int i) { return utcb.get(WORD, Utcb.mr(i)); }
+
+    public void setMr(int i, long v) { utcb.set(WORD, Utcb.mr(i), v); }
+
+    public long br(int i) { return utcb.get(WORD, Utcb.br(i)); }
+
+    public void setBr(int i, long v) { utcb.set(WORD, Utcb.br(i), v); }
+
+    /** Loads MR0 with a tag of label and the given untyped words into MR1... */
+    public void loadMsg(long label, long... words) {
+        setMr(0, MsgTag.make(label, words.length, 0));
+        for (int i = 0; i < words.length; i++) setMr(i + 1, words[i]);
+    }
+
+    public long tag() { return mr(0); }
+
+    private long tcr(int off) { return utcb.get(WORD, off); }
+
+    private void setTcr(int off, long v) { utcb.set(WORD, off, v); }
+
+    public long myGlobalId() { return tcr(Utcb.MY_GLOBAL_ID); }
+
+    public long myLocalId() { return localIdOf(myGlobalId()); }
+
+    public long errorCode() { return tcr(Utcb.ERROR_CODE); }
+
+    public long pager() { return tcr(Utcb.PAGER); }
+
+    public void setPager(long p) { setTcr(Utcb.PAGER, p); }
+
+    public long exceptionHandler() { return tcr(Utcb.EXCEPTION_HANDLER); }
+
+    public void setExceptionHandler(long h) { setTcr(Utcb.EXCEPTION_HANDLER, h); }
+
+    public long userDefinedHandle() { return tcr(Utcb.USER_DEFINED_HANDLE); }
+
+    public void setUserDefinedHandle(long h) { setTcr(Utcb.USER_DEFINED_HANDLE, h); }
+
+    public long processorNo() { return tcr(Utcb.PROCESSOR_NO); }
+
+    public void setVirtualSender(long id) { setTcr(Utcb.VIRTUAL_SENDER, id); }
+
+    public long actualSender() { return tcr(Utcb.VIRTUAL_SENDER); }
+
+    public long intendedReceiver() { return tcr(Utcb.INTENDED_RECEIVER); }
+
+    public long xferTimeouts() { return tcr(Utcb.XFER_TIMEOUTS); }
+
+    public void setXferTimeouts(long t) { setTcr(Utcb.XFER_TIMEOUTS, t); }
+
+    public long threadWord(int i) { return tcr(i == 0 ? Utcb.THREAD_WORD0 : Utcb.THREAD_WORD1); }
+
+    public void setThreadWord(int i, long v) { setTcr(i == 0 ? Utcb.THREAD_WORD0 : Utcb.THREAD_WORD1, v); }
+
+    // ------------------------------------------------------------------------ raw system calls
+
+    /** The Ipc primitive: returns the received tag (MR0); {@link #from()} has the sender. */
+    public long ipc(long to, long fromSpecifier, long timeouts) {
+        from = cpu.ipc(to, fromSpecifier, timeouts);
+        return mr(0);
+    }
+
+    public long lipc(long to, long fromSpecifier, long timeouts) {
+        from = cpu.lipc(to, fromSpecifier, timeouts);
+        return mr(0);
+    }
+
+    /** The From result of the last IPC. */
+    public long from() { return from; }
+
+    public long exchangeRegisters(long dest, long control, long sp, long ip, long flags, long handle, long pager) {
+        return cpu.exchangeRegisters(dest, control, sp, ip, flags, handle, pager);
+    }
+
+    /** A result register of the last system call ({@link UserCpu#R_CONTROL} and so on). */
+    public long reg(int i) { return cpu.reg(i); }
+
+    public boolean threadControl(long dest, long space, long scheduler, long pager, long utcbLocation) {
+        return cpu.threadControl(dest, space, scheduler, pager, utcbLocation) == 1;
+    }
+
+    public boolean spaceControl(long space, long control, long kipArea, long utcbArea, long redirector) {
+        return cpu.spaceControl(space, control, kipArea, utcbArea, redirector) == 1;
+    }
+
+    public long schedule(long dest, long timeControl, long processorControl, long prioControl, long preemptionControl) {
+        return cpu.schedule(dest, timeControl, processorControl, prioControl, preemptionControl);
+    }
+
+    public void threadSwitch(long dest) { cpu.threadSwitch(dest); }
+
+    public void yieldCpu() { cpu.threadSwitch(ThreadId.NIL); }
+
+    /** Microseconds since boot. */
+    public long systemClock() { return cpu.systemClock(); }
+
+    /** The KIP's address in this space. */
+    public long kernelInterface() { return cpu.kernelInterface(); }
+
+    // ------------------------------------------------------------------------------ memory
+
+    public long load(long vaddr) { return cpu.load(vaddr); }
+
+    public void store(long vaddr, long value) { cpu.store(vaddr, value); }
+
+    // ----------------------------------------------------------- derived IPC (ipc.h conventions)
+
+    public static boolean failed(long tag) { return MsgTag.isError(tag); }
+
+    public boolean ipcFailed() { return MsgTag.isError(mr(0)); }
+
+    public int ipcError() { return IpcError.error(errorCode()); }
+
+    public long send(long to) { return ipc(to, ThreadId.NIL, Timeout.timeouts(Timeout.NEVER, Timeout.NEVER)); }
+
+    public long send(long to, int sndTimeout) { return ipc(to, ThreadId.NIL, Timeout.timeouts(sndTimeout, Timeout.NEVER)); }
+
+    public long reply(long to) { return ipc(to, ThreadId.NIL, Timeout.timeouts(Timeout.ZERO, Timeout.NEVER)); }
+
+    public long receive(long from) { return ipc(ThreadId.NIL, from, Timeout.NEVER_NEVER); }
+
+    public long receive(long from, int rcvTimeout) { return ipc(ThreadId.NIL, from, Timeout.timeouts(Timeout.NEVER, rcvTimeout)); }
+
+    public long waitAny() { return ipc(ThreadId.NIL, ThreadId.ANY, Timeout.NEVER_NEVER); }
+
+    public long waitAny(int rcvTimeout) { return ipc(ThreadId.NIL, ThreadId.ANY, Timeout.timeouts(Timeout.NEVER, rcvTimeout)); }
+
+    public long waitLocal() { return ipc(ThreadId.NIL, ThreadId.ANY_LOCAL, Timeout.NEVER_NEVER); }
+
+    public long call(long to) { return ipc(to, to, Timeout.NEVER_NEVER); }
+
+    public long call(long to, int snd, int rcv) { return ipc(to, to, Timeout.timeouts(snd, rcv)); }
+
+    public long replyWait(long to) { return ipc(to, ThreadId.ANY, Timeout.timeouts(Timeout.ZERO, Timeout.NEVER)); }
+
+    public long replyWait(long to, int rcvTimeout) { return ipc(to, ThreadId.ANY, Timeout.timeouts(Timeout.ZERO, rcvTimeout)); }
+
+    /** Sleep: a closed receive from oneself, which can only end in a receive timeout. */
+    public long sleep(int timeout) { return ipc(ThreadId.NIL, myGlobalId(), Timeout.timeouts(Timeout.NEVER, timeout)); }
+
+    public long sleepMicros(long micros) { return sleep(Timeout.period(micros)); }
+
+    public long lcall(long to) { return lipc(to, to, Timeout.NEVER_NEVER); }
+
+    public long lreplyWait(long to) { return lipc(to, ThreadId.ANY_LOCAL, Timeout.timeouts(Timeout.ZERO, Timeout.NEVER)); }
+
+    // --------------------------------------------------------------- thread helpers (thread.h)
+
+    public long globalIdOf(long localId) { return exchangeRegisters(localId, 0, 0, 0, 0, 0, ThreadId.NIL); }
+
+    public long localIdOf(long globalId) { return exchangeRegisters(globalId, 0, 0, 0, 0, 0, ThreadId.NIL); }
+
+    /** Starts (resumes) a thread, cancelling its IPC: L4_Start. */
+    public long start(long t) { return exchangeRegisters(t, ExRegs.START, 0, 0, 0, 0, ThreadId.NIL); }
+
+    /** Starts a thread at a new SP and IP: L4_Start_SpIp. */
+    public long start(long t, long sp, long ip) {
+        return exchangeRegisters(t, ExRegs.START | ExRegs.SET_SP | ExRegs.SET_IP, sp, ip, 0, 0, ThreadId.NIL);
+    }
+
+    public long stop(long t) { return exchangeRegisters(t, ExRegs.STOP, 0, 0, 0, 0, ThreadId.NIL); }
+
+    public long abortIpcAndStop(long t) {
+        return exchangeRegisters(t, ExRegs.STOP | ExRegs.CANCEL_RECV | ExRegs.CANCEL_SEND, 0, 0, 0, 0, ThreadId.NIL);
+    }
+
+    /** Sends the X.2 start-up message (IP, SP) to a freshly activated thread: its pager does this. */
+    public long startThread(long t, long ip, long sp) {
+        loadMsg(0, ip, sp);
+        return send(t);
+    }
+
+    public long setPriority(long t, int prio) {
+        return schedule(t, Schedule.UNCHANGED, Schedule.UNCHANGED, prio, Schedule.UNCHANGED);
+    }
+
+    public long setTimeslice(long t, int timeslice, int totalQuantum) {
+        return schedule(t, Schedule.timeControl(timeslice, totalQuantum), Schedule.UNCHANGED, Schedule.UNCHANGED, Schedule.UNCHANGED);
+    }
+
+    /** The thread's state as Schedule reports it (changing nothing). */
+    public long threadState(long t) {
+        return schedule(t, Schedule.UNCHANGED, Schedule.UNCHANGED, Schedule.UNCHANGED, Schedule.UNCHANGED);
+    }
+
+    // ------------------------------------------------------------------------------- KIP
+
+    /** Reads a word of the KIP at a byte offset (§12). */
+    public long kip(int offset) { return load(kernelInterface() + offset); }
+
+    public static long fpage(long base, int log2) { return Fpage.log2(base, log2); }
+}

@@ -27,6 +27,21 @@ import org.openjdk.jmh.annotations.Warmup;
  * (reply). In every peer the server does both copies and stamps a sequence number into word 0 of the
  * reply; the client returns word 0 of the reply it received (consumed by JMH).
  *
+ * <ol>
+ *   <li>{@link #continuationPingpong}: two raw {@code Continuation}s and a dispatcher loop on the
+ *       benchmark thread (the floor; no other thread involved);</li>
+ *   <li>{@link #vthreadHandoff}: park/unpark between the benchmark thread and a virtual server, both
+ *       virtual threads on the default scheduler (see the method for why the fork uses JMH's virtual
+ *       executor);</li>
+ *   <li>{@link #synchronousQueuePlatform}: platform client and server over a request and a reply
+ *       {@code SynchronousQueue};</li>
+ *   <li>{@link #exchangerPlatform}: platform client and server, two {@code Exchanger} rendezvous per
+ *       round trip.</li>
+ * </ol>
+ * The two platform-thread peers are bimodal on a small machine: while both threads keep spinning on
+ * separate CPUs a handoff costs a few cache-line transfers (hundreds of ns); once one side falls back
+ * to parking it costs an OS wake-up (tens of µs). Compare medians over several forks.
+ *
  * <p>Server threads are started in {@code @Setup(Level.Trial)} and stopped in
  * {@code @TearDown(Level.Trial)} by interrupt + join; they are daemon threads (virtual threads always
  * are), so a failed stop cannot hang the fork.
@@ -147,8 +162,22 @@ public class JvmPeers {
     /**
      * One round trip: the benchmark thread (client) publishes request {@code n}, unparks the virtual
      * server, and parks until the server has published reply {@code n} and unparked it.
+     *
+     * <p>The fork runs JMH's workers as virtual threads ({@code -Djmh.executor=VIRTUAL}, JMH 1.37), so
+     * the client is itself a virtual thread and this is a virtual&harr;virtual handoff on the default
+     * scheduler. With JMH's default platform worker the client's park/unpark would be an OS-level
+     * futex wait/wake (plus waking an idle carrier) on every round trip: about 25 µs on the 2-vCPU
+     * guest, the same order as {@link #synchronousQueuePlatform}, and no longer a virtual-thread
+     * figure. Passing {@code -jvmArgsAppend} on the command line replaces these arguments.
+     *
+     * <p>Allocation: the default scheduler wraps each unpark in a {@code ForkJoinTask} (2 &times; 32 B
+     * per round trip); on top of that the client's park freezes JMH's deep worker stack, which
+     * allocates {@code StackChunk}s (about 350 B per round trip), a cost a shallow-stacked virtual
+     * client does not pay.
      */
     @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {"--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "-XX:+UseParallelGC",
+            "-Djmh.executor=VIRTUAL"})
     public long vthreadHandoff(VThreadState st) {
         Thread me = Thread.currentThread();
         if (st.client != me) {

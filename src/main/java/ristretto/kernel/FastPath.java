@@ -29,7 +29,8 @@ final class FastPath {
         if ((timeouts & 0xFFFFL) != 0) return SLOW;               // receive timeout must be never
         if (!p.kernel.directSwitch) return SLOW;
         if (self.space.redirector != ThreadId.NIL) return SLOW;   // redirection takes the slow path
-        Tcb dest = p.kernel.lookupGlobal(to);                     // nil, any and local IDs fail here
+        // A same-space server replies to the local ID its From said (Pistachio converts in the stub).
+        Tcb dest = ThreadId.isGlobal(to) ? p.kernel.lookupGlobal(to) : p.kernel.lookup(to, self);
         if (dest == null || dest.state != WAITING_FOREVER || dest.cpu != p || dest.awaitingStartup) return SLOW;
         long w = dest.partner;
         if (w != self.globalId && w != ThreadId.ANY) return SLOW;
@@ -41,7 +42,7 @@ final class FastPath {
         dest.ipcResult = dest.space == self.space ? self.localId : self.globalId;
         dest.partner = self.globalId;
         dest.state = RUNNING;
-        self.partner = fromSpec;
+        self.partner = fromSpec == to ? dest.globalId : fromSpec;
         self.partnerTcb = null;
         self.state = WAITING_FOREVER;
         if (p.kernel.tracing) traceCommit(self, dest, p);

@@ -50,6 +50,7 @@ class SmokeTest {
         Ristretto sys = Ristretto.boot(Machine.Config.defaults(), Kernel.Options.defaults().withTracing(true), root);
         String why = sys.run();
         log.forEach(System.out::println);
+        sys.kernel().trace().events().forEach(System.out::println);
         System.out.println("halt: " + why + " fast=" + sys.kernel().trace().fastPathHits);
         assertTrue(log.contains("tc true err 0"), log.toString());
         assertEquals("reply 7 41", log.get(6).substring(0, 10));

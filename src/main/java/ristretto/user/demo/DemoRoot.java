@@ -1,0 +1,117 @@
+package ristretto.user.demo;
+
+import java.util.function.Consumer;
+import ristretto.abi.ErrorCode;
+import ristretto.abi.Kip;
+import ristretto.abi.MsgTag;
+import ristretto.abi.Schedule;
+import ristretto.abi.ThreadId;
+import ristretto.abi.Timeout;
+import ristretto.user.L4;
+import ristretto.user.Linker;
+import ristretto.user.Program;
+import ristretto.user.Threads;
+import ristretto.user.l4test.Checks;
+import ristretto.user.l4test.IpcChecklist;
+
+/**
+ * The demo root task: prints a KIP summary, creates threads in two new address spaces, runs
+ * IPC between them, schedules them, reads the clock, then runs the l4test IPC checklist, and
+ * ends with {@code demo: N passed, M failed}.
+ */
+public final class DemoRoot implements Program {
+    private final Consumer<String> out;
+    private final IpcChecklist checklist = new IpcChecklist();
+    private Checks checks;
+    private long server, client;
+
+    public DemoRoot(Consumer<String> out) { this.out = out; }
+
+    @Override public void link(Linker l) {
+        checklist.link(l);
+        server = l.entry("demo.server", l4 -> {          // adds 1 to MR1 for every caller
+            long tag = l4.waitAny();
+            while (true) {
+                long from = l4.from();
+                l4.loadMsg(MsgTag.label(tag) + 1, l4.mr(1) + 1, from);
+                tag = l4.replyWait(from);
+            }
+        });
+        client = l.entry("demo.client", l4 -> {          // calls the server named in its set-up message
+            l4.receive(l4.pager());
+            long srv = l4.mr(1);
+            long sum = 0;
+            for (int i = 0; i < 100; i++) {
+                l4.loadMsg(1, i);
+                long tag = l4.call(srv);
+                if (L4.failed(tag)) break;
+                sum += l4.mr(1);
+            }
+            long seenAs = l4.mr(2);
+            l4.loadMsg(2, sum, seenAs, l4.systemClock());
+            l4.send(l4.pager());
+            l4.receive(l4.myGlobalId());
+        });
+    }
+
+    public Checks checks() { return checks; }
+
+    @Override public void main(L4 l4) {
+        checks = new Checks(out);
+        kipSummary(l4);
+        out.accept("threads in two spaces:");
+        Threads threads = new Threads(l4);
+        long srv = threads.inNewSpace(server, 0);
+        long cl1 = threads.inNewSpace(client, 0);
+        long cl2 = threads.inSpaceOf(cl1, 1, client, 0);
+        checks.check("threads created in two new spaces", srv != cl1 && cl1 != cl2, "");
+        checks.check("Schedule: priorities set", l4.setPriority(cl1, 90) != Schedule.ERROR && l4.setPriority(cl2, 80) != Schedule.ERROR, ErrorCode.name(l4.errorCode()));
+        l4.threadSwitch(srv);                 // donate the CPU: the server runs until it waits
+        checks.check("Schedule: a server waiting for a client is 'waiting'", l4.threadState(srv) == Schedule.WAITING, Schedule.resultName(l4.threadState(srv)));
+        long t0 = l4.systemClock();
+        for (long c : new long[] {cl1, cl2}) { l4.loadMsg(0, srv); l4.send(c); }
+        long[] sums = new long[2], seen = new long[2];
+        for (int i = 0; i < 2; i++) {
+            long c = i == 0 ? cl1 : cl2;
+            l4.receive(c);
+            sums[i] = l4.mr(1);
+            seen[i] = l4.mr(2);
+        }
+        long t1 = l4.systemClock();
+        checks.check("cross-space calls: 2 clients x 100 calls answered", sums[0] == 5050 && sums[1] == 5050, sums[0] + "," + sums[1]);
+        checks.check("From parameter is the caller's global ID across spaces", seen[0] == cl1 && seen[1] == cl2, ThreadId.toString(seen[0]));
+        long order = l4.threadState(cl1);
+        checks.check("Schedule: a finished client blocked in receive is 'waiting'", order == Schedule.WAITING, Schedule.resultName(order));
+        out.accept(String.format("  400 IPCs took %d µs of virtual time", t1 - t0));
+        long before = l4.systemClock();
+        l4.sleep(Timeout.period(2500));
+        long slept = l4.systemClock() - before;
+        checks.check("SystemClock: Sleep(2500 µs) advances the clock by 2500 µs", slept == 2500, slept + " µs");
+        checks.check("ThreadControl refuses a kernel thread ID with 'invalid thread'",
+                !l4.threadControl(ThreadId.global(1, 1), l4.myGlobalId(), l4.myGlobalId(), ThreadId.NIL, -1)
+                        && l4.errorCode() == ErrorCode.INVALID_THREAD, ErrorCode.name(l4.errorCode()));
+        checks.check("ExRegs local -> global -> local", l4.globalIdOf(l4.myLocalId()) == l4.myGlobalId(), "");
+        for (long t : new long[] {cl2, cl1, srv}) threads.kill(t);
+        checks.check("ThreadControl deletes the threads and their spaces", !l4.threadControl(srv, ThreadId.NIL, ThreadId.NIL, ThreadId.NIL, -1), "");
+        out.accept("l4test IPC checklist:");
+        checklist.run(l4, checks);
+        out.accept(String.format("demo: %d passed, %d failed", checks.passed(), checks.failed()));
+    }
+
+    private void kipSummary(L4 l4) {
+        long kip = l4.kernelInterface();
+        long version = l4.load(kip + Kip.API_VERSION_OFF), info = l4.load(kip + Kip.THREAD_INFO_OFF);
+        long mem = l4.load(kip + Kip.MEMORY_INFO_OFF);
+        out.accept(String.format("KIP at 0x%x: magic %s, API version 0x%x.%02x, %d-bit, %d CPU(s)", kip,
+                l4.load(kip) == Kip.MAGIC ? "L4\\346K" : "BAD", (version >>> 24) & 0xFF, (version >>> 16) & 0xFF,
+                (l4.load(kip + Kip.API_FLAGS_OFF) & 0xC) == 4 ? 64 : 32, Kip.processors(l4.load(kip + Kip.PROCESSOR_INFO_OFF))));
+        out.accept(String.format("  threads: %d significant bits, system base %d, user base %d; sigma0 %s, root %s",
+                Kip.threadBits(info), Kip.systemBase(info), Kip.userBase(info),
+                ThreadId.toString(ThreadId.global(Kip.userBase(info), 1)), ThreadId.toString(l4.myGlobalId())));
+        long utcb = l4.load(kip + Kip.UTCB_AREA_INFO_OFF);
+        out.accept(String.format("  UTCB size %d, minimal area 2^%d; KIP area 2^%d; %d memory descriptors; clock tick %d µs",
+                Kip.utcbSize(utcb), Kip.utcbMinAreaLog2(utcb), l4.load(kip + Kip.KIP_AREA_INFO_OFF), (int) mem,
+                l4.load(kip + Kip.CLOCK_INFO_OFF) >>> 16));
+        checks.check("KIP magic and X.2 API version", l4.load(kip) == Kip.MAGIC && version == Kip.API_VERSION, "");
+    }
+}

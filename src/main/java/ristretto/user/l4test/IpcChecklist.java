@@ -1,0 +1,249 @@
+package ristretto.user.l4test;
+
+import ristretto.abi.ExRegs;
+import ristretto.abi.IpcError;
+import ristretto.abi.MsgTag;
+import ristretto.abi.ThreadId;
+import ristretto.abi.Timeout;
+import ristretto.user.L4;
+import ristretto.user.Linker;
+import ristretto.user.Threads;
+
+/**
+ * The untyped-IPC checks of l4test's "Simple IPC" menu (§16.2), run by a root task. Each check
+ * creates a receiver t1 and a sender t2 (pair A: two new spaces; pair B: the root's own space),
+ * hands them their partner's ID and a parameter in a set-up message, lets them run, and
+ * collects one result message from each. "Pagefault cancelled" arrives with the memory issue.
+ */
+public final class IpcChecklist {
+    static final long SETUP = 0x5E7, RESULT = 0x4E5;
+    private static final int ONE_SECOND = Timeout.period(1_000_000), FIVE_SECONDS = Timeout.period(5_000_000);
+
+    private long sendTransfer, replyWaitTransfer, blockSend, blockReceive, timedSend, timedReceive,
+            sendToLocal, receiveFrom, sendOnce, sleepCancel, callOnce, receiveCancelThenSleep, waitFrom;
+
+    /** Registers the thread bodies in the code image. */
+    public void link(Linker l) {
+        sendTransfer = l.entry("l4test.send-transfer", l4 -> {
+            long[] s = setup(l4);
+            for (int n = 0; n < 64; n++) {
+                for (int i = 1; i <= n; i++) l4.setMr(i, i);
+                l4.setMr(0, MsgTag.make(0xF00F, n, 0));
+                if (L4.failed(l4.send(s[0]))) { report(l4, 1, n); return; }
+            }
+            report(l4, 0, 0);
+        });
+        replyWaitTransfer = l.entry("l4test.replywait-transfer", l4 -> {   // t2: answers each call
+            long[] s = setup(l4);
+            long t1 = s[0];
+            l4.receive(t1);
+            for (int n = 0; n < 64; n++) {
+                for (int i = 1; i <= n; i++) l4.setMr(i, i);
+                l4.setMr(0, MsgTag.make(0xF00D, n, 0));
+                if (n == 63) { l4.send(t1); break; }
+                if (L4.failed(l4.replyWait(t1))) { report(l4, 1, n); return; }
+            }
+            report(l4, 0, 0);
+        });
+        receiveFrom = l.entry("l4test.receive-check", l4 -> {      // t1 of the transfer checks
+            long[] s = setup(l4);
+            long peer = s[0], label = s[1], mode = s[2];
+            long bad = 0, first = -1;
+            if (mode == 1) l4.call(peer);                       // ReplyWait transfer: t1 starts with a Call
+            for (int n = 0; n < 64; n++) {
+                long tag;
+                if (mode == 1) {
+                    tag = l4.mr(0);
+                } else {
+                    for (int i = 1; i < 64; i++) l4.setMr(i, 0);
+                    tag = l4.receive(peer);
+                }
+                boolean ok = !L4.failed(tag) && MsgTag.label(tag) == label && MsgTag.u(tag) == n;
+                for (int i = 1; ok && i <= n; i++) ok = l4.mr(i) == i;
+                if (!ok) { bad++; if (first < 0) first = n; }
+                if (mode == 1 && n < 63) {
+                    for (int i = 1; i < 64; i++) l4.setMr(i, 0);
+                    l4.setMr(0, 0);
+                    tag = l4.replyWait(peer);
+                    // the reply-wait delivers the next message into MR0..
+                }
+            }
+            report(l4, bad, first);
+        });
+        blockSend = l.entry("l4test.block-send", l4 -> {       // blocks sending to s[0] until released
+            long[] s = setup(l4);
+            l4.loadMsg(0);
+            l4.send(s[0]);
+            report(l4, l4.ipcFailed() ? 1 : 0, 0);
+        });
+        blockReceive = l.entry("l4test.block-receive", l4 -> {
+            long[] s = setup(l4);
+            l4.receive(s[0]);
+            report(l4, l4.ipcFailed() ? 1 : 0, 0);
+        });
+        timedSend = l.entry("l4test.timed-send", l4 -> {
+            long[] s = setup(l4);
+            l4.loadMsg(0);
+            l4.send(s[0], ONE_SECOND);
+            report(l4, l4.errorCode(), l4.ipcFailed() ? 1 : 0);
+        });
+        timedReceive = l.entry("l4test.timed-receive", l4 -> {
+            long[] s = setup(l4);
+            l4.receive(s[0], ONE_SECOND);
+            report(l4, l4.errorCode(), l4.ipcFailed() ? 1 : 0);
+        });
+        sendToLocal = l.entry("l4test.send-local", l4 -> {        // s[0] is a local ID
+            long[] s = setup(l4);
+            l4.loadMsg(0);
+            l4.send(s[0]);
+            report(l4, l4.ipcFailed() ? 1 : 0, 0);
+        });
+        sendOnce = l.entry("l4test.send-once", l4 -> {
+            long[] s = setup(l4);
+            l4.loadMsg(0);
+            l4.send(s[0]);
+            report(l4, l4.errorCode(), l4.ipcFailed() ? 1 : 0);
+        });
+        callOnce = l.entry("l4test.call-once", l4 -> {
+            long[] s = setup(l4);
+            l4.loadMsg(0);
+            l4.call(s[0]);
+            report(l4, l4.errorCode(), l4.ipcFailed() ? 1 : 0);
+        });
+        sleepCancel = l.entry("l4test.sleep-cancel", l4 -> {     // sleeps 1 s, then cancels s[0]'s IPC
+            long[] s = setup(l4);
+            l4.sleep(ONE_SECOND);
+            l4.exchangeRegisters(s[0], ExRegs.CANCEL_RECV | ExRegs.CANCEL_SEND, 0, 0, 0, 0, ThreadId.NIL);
+            report(l4, 0, 0);
+        });
+        receiveCancelThenSleep = l.entry("l4test.receive-then-cancel", l4 -> {
+            long[] s = setup(l4);
+            l4.receive(s[0]);
+            l4.sleep(ONE_SECOND);
+            l4.exchangeRegisters(s[0], ExRegs.CANCEL_RECV | ExRegs.CANCEL_SEND, 0, 0, 0, 0, ThreadId.NIL);
+            report(l4, 0, 0);
+        });
+        waitFrom = l.entry("l4test.wait-from", l4 -> {
+            setup(l4);
+            l4.waitAny(FIVE_SECONDS);
+            report(l4, l4.from(), l4.ipcFailed() ? 1 : 0);
+        });
+    }
+
+    /** The set-up message from the pager: MR1.. are the parameters. */
+    private static long[] setup(L4 l4) {
+        l4.receive(l4.pager());
+        return new long[] {l4.mr(1), l4.mr(2), l4.mr(3)};
+    }
+
+    /** The result message to the pager: two words. Then the thread waits to be deleted. */
+    private static void report(L4 l4, long a, long b) {
+        l4.loadMsg(RESULT, a, b);
+        l4.send(l4.pager());
+        l4.receive(l4.myGlobalId());
+    }
+
+    /** Runs every check from the root task, recording into {@code checks}. */
+    public void run(L4 l4, Checks checks) {
+        Runner r = new Runner(l4, new Threads(l4, 64));
+        // Pair A: two new spaces.
+        {
+            long t1 = r.threads.inNewSpace(waitFrom, 0), t2 = r.threads.inNewSpace(sendOnce, 0);
+            r.setup(t1, 0, 0, 0);
+            r.setup(t2, t1, 0, 0);
+            long[] a = r.result(t1);
+            r.result(t2);
+            checks.check("From parameter (global)", a[1] == 0 && a[0] == t2, "from " + ThreadId.toString(a[0]));
+            r.kill(t1, t2);
+        }
+        // Pair B: the root's own space.
+        {
+            long t1 = r.threads.inMySpace(receiveFrom, 0), t2 = r.threads.inMySpace(sendTransfer, 0);
+            r.setup(t1, t2, 0xF00F, 0);
+            r.setup(t2, t1, 0, 0);
+            long[] a = r.result(t1), b = r.result(t2);
+            checks.check("Send Message transfer", a[0] == 0 && b[0] == 0, "bad " + a[0] + " first at " + a[1]);
+            r.kill(t1, t2);
+        }
+        {
+            long t1 = r.threads.inMySpace(receiveFrom, 0), t2 = r.threads.inMySpace(replyWaitTransfer, 0);
+            r.setup(t2, t1, 0, 0);
+            r.setup(t1, t2, 0xF00D, 1);
+            long[] a = r.result(t1), b = r.result(t2);
+            checks.check("ReplyWait Message transfer", a[0] == 0 && b[0] == 0, "bad " + a[0] + " first at " + a[1]);
+            r.kill(t1, t2);
+        }
+        {
+            long t1 = r.threads.inMySpace(timedSend, 0), t2 = r.threads.inMySpace(blockSend, 0);
+            r.setup(t2, t1, 0, 0);
+            r.setup(t1, t2, 0, 0);
+            long[] a = r.result(t1);
+            checks.check("Send timeout", a[1] == 1 && IpcError.phase(a[0]) == IpcError.PHASE_SEND && IpcError.error(a[0]) == IpcError.TIMEOUT,
+                    IpcError.toString(a[0]));
+            r.kill(t1, t2);
+        }
+        {
+            long t1 = r.threads.inMySpace(timedReceive, 0), t2 = r.threads.inMySpace(blockReceive, 0);
+            r.setup(t2, t1, 0, 0);
+            r.setup(t1, t2, 0, 0);
+            long[] a = r.result(t1);
+            checks.check("Receive timeout", a[1] == 1 && IpcError.phase(a[0]) == IpcError.PHASE_RECEIVE && IpcError.error(a[0]) == IpcError.TIMEOUT,
+                    IpcError.toString(a[0]));
+            r.kill(t1, t2);
+        }
+        {
+            long t1 = r.threads.inMySpace(timedReceive, 0), t2 = r.threads.inMySpace(sendToLocal, 0);
+            r.setup(t2, l4.localIdOf(t1), 0, 0);
+            r.setup(t1, t2, 0, 0);
+            long[] a = r.result(t1), b = r.result(t2);
+            checks.check("Local destination Id", a[1] == 0 && b[0] == 0, IpcError.toString(a[0]));
+            r.kill(t1, t2);
+        }
+        {
+            long t1 = r.threads.inMySpace(sendOnce, 0), t2 = r.threads.inMySpace(sleepCancel, 0);
+            r.setup(t1, t2, 0, 0);
+            r.setup(t2, t1, 0, 0);
+            long[] a = r.result(t1);
+            r.result(t2);
+            checks.check("Send cancelled", a[1] == 1 && IpcError.phase(a[0]) == IpcError.PHASE_SEND && IpcError.error(a[0]) == IpcError.CANCELED,
+                    IpcError.toString(a[0]));
+            r.kill(t1, t2);
+        }
+        {
+            long t1 = r.threads.inMySpace(callOnce, 0), t2 = r.threads.inMySpace(receiveCancelThenSleep, 0);
+            r.setup(t2, t1, 0, 0);
+            r.setup(t1, t2, 0, 0);
+            long[] a = r.result(t1);
+            r.result(t2);
+            checks.check("Receive cancelled", a[1] == 1 && IpcError.phase(a[0]) == IpcError.PHASE_RECEIVE && IpcError.error(a[0]) == IpcError.CANCELED,
+                    IpcError.toString(a[0]));
+            r.kill(t1, t2);
+        }
+        {
+            long t1 = r.threads.inMySpace(waitFrom, 0), t2 = r.threads.inMySpace(sendOnce, 0);
+            r.setup(t1, 0, 0, 0);
+            r.setup(t2, t1, 0, 0);
+            long[] a = r.result(t1);
+            r.result(t2);
+            long local = l4.localIdOf(t2);
+            checks.check("From parameter (local)", a[1] == 0 && a[0] == local, "from " + ThreadId.toString(a[0]) + ", expected " + ThreadId.toString(local));
+            r.kill(t1, t2);
+        }
+    }
+
+    /** The root task's side: set-up messages out, result messages in, deletion. */
+    private record Runner(L4 l4, Threads threads) {
+        void setup(long t, long a, long b, long c) {
+            l4.loadMsg(SETUP, a, b, c);
+            l4.send(t);
+        }
+
+        long[] result(long t) {
+            long tag = l4.receive(t, Timeout.period(60_000_000));
+            if (L4.failed(tag) || MsgTag.label(tag) != RESULT) return new long[] {-1, -1};
+            return new long[] {l4.mr(1), l4.mr(2)};
+        }
+
+        void kill(long... ts) { for (long t : ts) threads.kill(t); }
+    }
+}

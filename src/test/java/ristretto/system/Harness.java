@@ -1,0 +1,46 @@
+package ristretto.system;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import ristretto.kernel.Kernel;
+import ristretto.machine.Machine;
+import ristretto.user.Program;
+
+/**
+ * Boots a system with a root program on the virtual clock, runs it to the halt, and keeps what
+ * the kernel reported. Tests write their scenarios as root programs (as l4test does) and record
+ * observations into lists they assert on afterwards.
+ */
+public final class Harness {
+    public final Ristretto system;
+    public final List<String> console = Collections.synchronizedList(new ArrayList<>());
+    public String haltReason;
+
+    private Harness(Ristretto system) { this.system = system; }
+
+    /** Checked mode and tracing on: the defaults for tests. */
+    public static Kernel.Options testOptions() {
+        return Kernel.Options.defaults().withCheckedMode(true).withTracing(true);
+    }
+
+    public static Harness run(Program root) { return run(Machine.Config.defaults(), testOptions(), root); }
+
+    public static Harness run(Kernel.Options options, Program root) { return run(Machine.Config.defaults(), options, root); }
+
+    public static Harness run(Machine.Config config, Kernel.Options options, Program root) {
+        Harness h = new Harness(Ristretto.boot(config, options, root));
+        h.system.kernel().setConsole(h.console::add);
+        h.haltReason = h.system.run();
+        return h;
+    }
+
+    public Kernel kernel() { return system.kernel(); }
+
+    /** The trace as text lines, for determinism and equivalence comparisons. */
+    public List<String> traceLines() {
+        List<String> out = new ArrayList<>();
+        for (var e : kernel().trace().events()) out.add(e.toString());
+        return out;
+    }
+}

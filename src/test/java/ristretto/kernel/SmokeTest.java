@@ -13,6 +13,7 @@ import ristretto.user.L4;
 import ristretto.user.Linker;
 import ristretto.user.Program;
 
+/** Boot, create a thread in the root space, start it, and ping it through call/reply-wait. */
 class SmokeTest {
     @Test
     void rootTaskPingsAThreadInItsOwnSpace() {
@@ -34,7 +35,6 @@ class SmokeTest {
             @Override public void main(L4 l4) {
                 long me = l4.myGlobalId();
                 long t = ThreadId.global(ThreadId.number(me) + 1, 1);
-                long utcb = Boot.ROOT_UTCB_AREA & ~0x3FFL;
                 boolean ok = l4.threadControl(t, me, me, me, 0x10_0000_0000L + 1024);
                 log.add("tc " + ok + " err " + l4.errorCode());
                 l4.startThread(t, ips[0], 0);
@@ -49,9 +49,10 @@ class SmokeTest {
         };
         Ristretto sys = Ristretto.boot(Machine.Config.defaults(), Kernel.Options.defaults().withTracing(true), root);
         String why = sys.run();
-        log.forEach(System.out::println);
-        sys.kernel().trace().events().forEach(System.out::println);
-        System.out.println("halt: " + why + " fast=" + sys.kernel().trace().fastPathHits);
+        assertEquals("no runnable thread and nothing left to wake", why);
+        // The first call finds the echo thread not yet waiting (slow path); the other 9 IPCs
+        // are Call/ReplyWait to a waiting partner, same space, addressed by local ID on reply.
+        assertEquals(9, sys.kernel().trace().fastPathHits);
         assertTrue(log.contains("tc true err 0"), log.toString());
         assertEquals("reply 7 41", log.get(6).substring(0, 10));
     }

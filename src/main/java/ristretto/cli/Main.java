@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import ristretto.bench.PingPongCommand;
 import ristretto.kernel.Kernel;
 import ristretto.machine.Machine;
 import ristretto.system.Ristretto;
@@ -18,7 +19,7 @@ import ristretto.user.demo.DemoRoot;
 /** {@code ristretto}: boot and run Ristretto systems from the command line. */
 @Command(name = "ristretto", mixinStandardHelpOptions = true, version = "ristretto 0.1.0",
         description = "An L4 X.2 microkernel on the JVM.",
-        subcommands = {Main.Demo.class, Main.Run.class})
+        subcommands = {Main.Demo.class, Main.Run.class, Main.Bench.class})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -101,6 +102,14 @@ public final class Main implements Callable<Integer> {
             Ristretto sys = Ristretto.boot(options.machine(), options.kernel(), root);
             sys.kernel().setConsole(line -> System.out.println("kernel: " + line));
             options.report(sys, sys.run());
+            return 0;
+        }
+    }
+
+    @Command(name = "bench", description = "Run benchmarks (JMH).", subcommands = PingPongCommand.class)
+    static final class Bench implements Callable<Integer> {
+        @Override public Integer call() {
+            new CommandLine(this).usage(System.out);
             return 0;
         }
     }

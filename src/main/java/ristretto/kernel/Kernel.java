@@ -1,6 +1,10 @@
 package ristretto.kernel;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import jdk.internal.vm.Continuation;
 import ristretto.abi.Fpage;
@@ -55,6 +59,8 @@ public final class Kernel {
     final CodeImage code;
     final Trace trace;
     long kipFrame;
+    /** Machine time at which the processors halt even if threads are still runnable. */
+    long timeLimitNs = Long.MAX_VALUE;
     private int nextSpaceId = 1;
     private Consumer<String> console = System.out::println;
     /** Thread IDs of the root servers, set at boot. */
@@ -145,6 +151,9 @@ public final class Kernel {
     /** Starts a thread at its IP: the word there must be an entry of the code image (r-x). */
     private void runUser(Tcb t) {
         Processor p = t.cpu;
+        // Starting is a return to user level: a halt requested while the thread waited for its
+        // start-up message takes effect before any of its code runs.
+        if (t.pendingWork != 0) p.handlePending(t);
         long ip = t.ip;
         UserEntry entry;
         while (true) {
@@ -157,17 +166,33 @@ public final class Kernel {
         entry.start(t, ip, t.sp);
     }
 
+    /**
+     * An exception escaped a thread's continuation. Thrown by user code (or a deliberate
+     * {@link UserFault}), it stops the thread; thrown by kernel or machine code it is a kernel
+     * bug, reported as such with its stack so that tests can never mistake one for the other.
+     */
     void userCodeFailed(Tcb t, Throwable e) {
         t.cont = null;
         t.state = ThreadState.HALTED;
-        t.stopReason = "user code threw " + e;
-        report("thread " + ThreadId.toString(t.globalId) + " stopped: " + e);
-        if (checkedMode || !(e instanceof RuntimeException)) {
+        boolean kernelBug = !(e instanceof UserFault) && !(e instanceof IllegalMonitorStateException)
+                && thrownByKernel(e);
+        t.stopReason = (kernelBug ? "KERNEL BUG: " : "user code threw ") + e;
+        report((kernelBug ? "KERNEL BUG in " : "") + "thread " + ThreadId.toString(t.globalId) + " stopped: " + e);
+        if (kernelBug || checkedMode) {
             StringBuilder sb = new StringBuilder();
             for (StackTraceElement el : e.getStackTrace()) sb.append("\n    at ").append(el);
             report("  stack:" + sb);
         }
         trace(Trace.STOP, t, null);
+    }
+
+    /** The innermost project frame of the exception (JDK frames skipped) is kernel or machine code. */
+    static boolean thrownByKernel(Throwable e) {
+        for (StackTraceElement f : e.getStackTrace()) {
+            String c = f.getClassName();
+            if (c.startsWith("ristretto.")) return c.startsWith("ristretto.kernel.") || c.startsWith("ristretto.machine.");
+        }
+        return false;
     }
 
     void userCodeReturned(Tcb t) {
@@ -179,7 +204,7 @@ public final class Kernel {
 
     /** A gate was called by code not running as that thread: a user-program error. */
     void foreignEntry(Tcb t) {
-        throw new IllegalStateException("system call through the UserCpu of " + ThreadId.toString(t.globalId)
+        throw new UserFault("system call through the UserCpu of " + ThreadId.toString(t.globalId)
                 + " from another thread: each L4 thread must use its own UserCpu");
     }
 
@@ -219,7 +244,7 @@ public final class Kernel {
     /** True if a UTCB may be placed at {@code location} in {@code s} (aligned, inside, free). */
     boolean validUtcbLocation(Space s, long location, Tcb except) {
         if (!s.initialized() || location == -1 || (location & (Utcb.SIZE - 1)) != 0) return false;
-        if (location < s.utcbBase() || location + Utcb.SIZE > s.utcbBase() + s.utcbSize()) return false;
+        if (location < s.utcbBase() || location - s.utcbBase() > s.utcbSize() - Utcb.SIZE) return false;
         long pa = utcbWordPhys(s, location, Utcb.MY_GLOBAL_ID);      // an activated UTCB names its owner
         Tcb owner = pa < 0 ? null : lookupGlobal(memory.load(pa));
         return owner == null || owner == except || owner.space != s || owner.utcbLocation != location;
@@ -308,9 +333,57 @@ public final class Kernel {
 
     // ------------------------------------------------------------------------ inspection
 
+    /**
+     * Checks the kernel's structural invariants and answers every violation found: IDs match
+     * their slots, send queues hold exactly the polling senders aimed at their owner, space
+     * thread counts are right, timeouts are armed only for threads that can time out.
+     */
+    List<String> invariantViolations() {
+        List<String> v = new ArrayList<>();
+        Map<Space, Integer> counts = new HashMap<>();
+        for (int no = 0; no < maxThreads; no++) {
+            Tcb t = tcbs[no];
+            if (t == null) continue;
+            String n = ThreadId.toString(t.globalId);
+            if (t.threadNo != no || ThreadId.number(t.globalId) != no) v.add(n + ": in slot " + no);
+            if (t.space == null) { v.add(n + ": live slot without a space"); continue; }
+            counts.merge(t.space, 1, Integer::sum);
+            boolean queued = t.sendNext != null;
+            if ((t.state == ThreadState.POLLING) != queued) v.add(n + ": " + ThreadState.name(t.state) + (queued ? " but queued" : " but not queued"));
+            if (queued && (t.partnerTcb == null || !inQueue(t.partnerTcb, t))) v.add(n + ": not in its partner's send queue");
+            if (t.sendHead != null) {
+                Tcb s = t.sendHead;
+                int guard = 0;
+                do {
+                    if (s.partnerTcb != t || s.state != ThreadState.POLLING) v.add(n + ": queue holds " + s);
+                    if (s.sendNext.prio > s.prio && s.sendNext != t.sendHead) v.add(n + ": queue out of priority order");
+                    s = s.sendNext;
+                } while (s != t.sendHead && ++guard < maxThreads);
+            }
+            boolean timed = t.cpu.wakeups.isScheduled(no);
+            if (timed && t.state != ThreadState.POLLING && t.state != ThreadState.WAITING_TIMEOUT)
+                v.add(n + ": timeout armed in state " + ThreadState.name(t.state));
+            if (t.state == ThreadState.WAITING_TIMEOUT && !timed) v.add(n + ": waiting_timeout without a deadline");
+        }
+        counts.forEach((s, c) -> { if (s.threads != c) v.add(s + ": counts " + s.threads + " threads, has " + c); });
+        return v;
+    }
+
+    private static boolean inQueue(Tcb owner, Tcb t) {
+        Tcb s = owner.sendHead;
+        if (s == null) return false;
+        int guard = 0;
+        do { if (s == t) return true; s = s.sendNext; } while (s != owner.sendHead && ++guard < (1 << 20));
+        return false;
+    }
+
+
     public Machine machine() { return machine; }
 
     public Trace trace() { return trace; }
+
+    /** Halts the machine once its clock passes {@code ns}: a watchdog for runaway programs. */
+    public void setTimeLimitNs(long ns) { this.timeLimitNs = ns; }
 
     public Options options() { return options; }
 
@@ -319,6 +392,19 @@ public final class Kernel {
         Processor p = processors[0];
         p.run();
         return p.haltReason;
+    }
+
+    /**
+     * Stepped mode, for a host that drives the machine itself (benchmarks, tests): runs CPU 0
+     * until no thread is runnable, lets it idle once — virtual time jumps to the next wake-up,
+     * whose thread becomes ready, or the machine halts — and returns. A user thread hands control
+     * back to the host by blocking with a timeout (e.g. {@code L4.sleep}) while all else waits;
+     * the next call resumes it. Answers null, or the halt reason once the machine has halted.
+     */
+    public String runUntilIdle() {
+        Processor p = processors[0];
+        p.runUntilIdle();
+        return p.halted ? p.haltReason : null;
     }
 
     public long switches() { return processors[0].switches; }

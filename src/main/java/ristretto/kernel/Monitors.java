@@ -9,7 +9,7 @@ import ristretto.abi.ThreadId;
  * Checked mode's guard for the one rule of user code: no Java monitor may be held across a
  * kernel entry. A continuation that yields inside {@code synchronized} would deadlock the CPU
  * or break mutual exclusion (see jvm-execution.md), so the kernel refuses the entry with a
- * clear error instead. Costly (a thread dump of the carrier), hence only in checked mode.
+ * clear error (an {@code IllegalMonitorStateException}) instead. Costly (a thread dump of the carrier), hence only in checked mode.
  */
 final class Monitors {
     private Monitors() {}

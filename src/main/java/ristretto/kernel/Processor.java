@@ -117,13 +117,22 @@ final class Processor {
 
     /** Runs L4 threads on the calling (carrier) thread until the machine halts. */
     void run() {
+        while (!halted) runUntilIdle();
+    }
+
+    /**
+     * Runs L4 threads until none is runnable, then idles once: virtual time jumps to the next
+     * wake-up (its thread is made ready) or the machine halts. {@link #run} is this in a loop;
+     * called on its own it lets the host step the machine (see {@link Kernel#runUntilIdle}).
+     */
+    void runUntilIdle() {
         while (!halted) {
             Tcb t = next;
             next = null;
             if (t == null || !t.runnable() || t.cpu != this) t = choose();
             if (t == null) {
                 idle();
-                continue;
+                return;
             }
             dispatch(t);
         }
@@ -168,7 +177,12 @@ final class Processor {
      * interrupts, wakes expired timeouts, and preempts the running thread if needed.
      */
     void checkEvents(Tcb self) {
-        if (handleEvents() && self.runnable() && !halted) {
+        boolean resched = handleEvents();
+        if (halted) {
+            reschedule(self);                          // back to the dispatcher, which stops
+            return;
+        }
+        if (resched && self.runnable()) {
             if (kernel.checkedMode) Monitors.checkNoneHeld(self);
             kernel.trace(Trace.PREEMPT, self, null);
             ready.enqueue(self);
@@ -180,6 +194,11 @@ final class Processor {
     /** Answers whether the running thread must give up the CPU. */
     private boolean handleEvents() {
         long now = clock.nowNs();
+        if (now >= kernel.timeLimitNs) {               // the watchdog: stop a machine that never idles
+            halted = true;
+            haltReason = "time limit of " + kernel.timeLimitNs / 1000 + " µs reached";
+            return true;
+        }
         InterruptController pic = machineCpu.machine().interruptController();
         machineCpu.machine().timer().poll(now, pic);
         boolean resched = false;

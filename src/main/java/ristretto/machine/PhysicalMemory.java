@@ -4,7 +4,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** Physical memory: one off-heap segment of 4 KiB frames, little-endian 64-bit words. */
+/**
+ * Physical memory: one off-heap segment of 4 KiB frames, little-endian 64-bit words. The segment
+ * belongs to an automatic arena: it is freed when the machine becomes unreachable, and it counts
+ * as direct memory, so the JVM collects dead machines before it runs out (a shared arena that is
+ * never closed would leak every machine ever built).
+ */
 public final class PhysicalMemory {
     public static final int PAGE_BITS = 12;
     public static final long PAGE_SIZE = 1L << PAGE_BITS;
@@ -16,7 +21,7 @@ public final class PhysicalMemory {
     public PhysicalMemory(long size) {
         if (size <= 0 || (size & (PAGE_SIZE - 1)) != 0) throw new IllegalArgumentException("size must be whole pages: " + size);
         this.size = size;
-        this.segment = Arena.ofShared().allocate(size, PAGE_SIZE);
+        this.segment = Arena.ofAuto().allocate(size, PAGE_SIZE);
     }
 
     public long size() { return size; }

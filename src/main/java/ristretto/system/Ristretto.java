@@ -63,4 +63,7 @@ public final class Ristretto {
 
     /** Runs until the machine halts (no runnable thread, nothing to wake); answers why. */
     public String run() { return kernel.run(); }
+
+    /** Stepped mode: runs until the machine idles once and answers null, or why it halted ({@link Kernel#runUntilIdle}). */
+    public String runUntilIdle() { return kernel.runUntilIdle(); }
 }

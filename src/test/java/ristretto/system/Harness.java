@@ -16,6 +16,8 @@ public final class Harness {
     public final Ristretto system;
     public final List<String> console = Collections.synchronizedList(new ArrayList<>());
     public String haltReason;
+    /** Virtual time after which a test system is stopped: one hour, far beyond any scenario. */
+    public static final long TIME_LIMIT_NS = 3_600_000_000_000L;
 
     private Harness(Ristretto system) { this.system = system; }
 
@@ -31,6 +33,7 @@ public final class Harness {
     public static Harness run(Machine.Config config, Kernel.Options options, Program root) {
         Harness h = new Harness(Ristretto.boot(config, options, root));
         h.system.kernel().setConsole(h.console::add);
+        h.system.kernel().setTimeLimitNs(TIME_LIMIT_NS);
         h.haltReason = h.system.run();
         return h;
     }

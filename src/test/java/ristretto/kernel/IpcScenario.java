@@ -1,0 +1,187 @@
+package ristretto.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import ristretto.abi.Fpage;
+import ristretto.abi.IpcError;
+import ristretto.abi.MsgTag;
+import ristretto.abi.Schedule;
+import ristretto.abi.ThreadId;
+import ristretto.abi.Timeout;
+import ristretto.machine.Machine;
+import ristretto.system.Harness;
+import ristretto.system.Ristretto;
+import ristretto.user.Entry;
+import ristretto.user.L4;
+import ristretto.user.Linker;
+import ristretto.user.Program;
+import ristretto.user.Threads;
+
+/**
+ * Scaffolding of the IPC tests: a root program (the l4test main thread, §16.1) that creates
+ * threads running lambda bodies, in its own space or in fresh ones, and acts as their pager,
+ * starter and scheduler. Every body runs at one entry point; which body a thread runs is passed
+ * as its start-up SP. Bodies record what they see into lists; the tests assert after the machine
+ * has halted (never inside an L4 thread).
+ */
+final class IpcScenario implements Program {
+    /** A small machine: kernel memory is the top quarter, the root's 16 MiB image sits at 16 MiB. */
+    static final Machine.Config MACHINE = Machine.Config.defaults().withMemory(48L << 20);
+    /** The root task's UTCB area, fixed at boot; its UTCB is slot 0. */
+    static final long ROOT_UTCB_BASE = Fpage.address(Boot.ROOT_UTCB_AREA);
+
+    /** The root task's body: it gets a {@link Root} with the helpers. */
+    @FunctionalInterface
+    interface RootBody {
+        void run(Root root) throws Exception;
+    }
+
+    private final List<Entry> bodies = new ArrayList<>();
+    private final RootBody rootBody;
+    private long bodyIp;
+    /** The kernel the scenario runs on: root bodies may inspect it (read only). */
+    private Kernel kernel;
+
+    private IpcScenario(RootBody rootBody) { this.rootBody = rootBody; }
+
+    /** Boots a machine with this root program, runs it to the halt, checks it ended cleanly. */
+    static Result run(Kernel.Options options, RootBody root) {
+        Result r = runRaw(options, root);
+        assertClean(r);
+        return r;
+    }
+
+    static Result run(RootBody root) { return run(Harness.testOptions(), root); }
+
+    /** Runs without the clean-halt check (for scenarios expected to stop a thread). */
+    static Result runRaw(Kernel.Options options, RootBody root) {
+        IpcScenario program = new IpcScenario(root);
+        Ristretto system = Ristretto.boot(MACHINE, options, program);
+        Result r = new Result(system);
+        program.kernel = system.kernel();
+        system.kernel().setConsole(r.console::add);
+        r.haltReason = system.run();
+        return r;
+    }
+
+    /** A finished run: the kernel (for inspection), what it reported, why it halted (as Harness). */
+    static final class Result {
+        final Ristretto system;
+        final List<String> console = new ArrayList<>();
+        String haltReason;
+
+        Result(Ristretto system) { this.system = system; }
+
+        Kernel kernel() { return system.kernel(); }
+
+        long clockMicros() { return kernel().machine().clock().nowMicros(); }
+
+        List<String> traceLines() {
+            List<String> out = new ArrayList<>();
+            for (var e : kernel().trace().events()) out.add(e.toString());
+            return out;
+        }
+    }
+
+    /** No thread was stopped by an exception (user or kernel) and the machine halted normally. */
+    static void assertClean(Result h) {
+        for (String line : h.console)
+            assertTrue(!line.contains("stopped") && !line.contains("KERNEL BUG"), () -> "console: " + String.join("\n", h.console));
+        assertEquals("no runnable thread and nothing left to wake", h.haltReason);
+    }
+
+    @Override public void link(Linker linker) {
+        bodyIp = linker.entry("ipc-test-thread", l4 -> bodies.get((int) l4.startSp()).run(l4));
+    }
+
+    @Override public void main(L4 l4) throws Exception { rootBody.run(new Root(l4)); }
+
+    /** The root task's helpers: thread creation as in l4test, priorities, deletion, sleeping. */
+    final class Root {
+        final L4 l4;
+        final Threads threads;
+        private final Map<Long, Integer> nextSlot = new HashMap<>();
+
+        Root(L4 l4) {
+            this.l4 = l4;
+            this.threads = new Threads(l4);
+        }
+
+        private int register(Entry body) {
+            bodies.add(body);
+            return bodies.size() - 1;
+        }
+
+        /** A thread in the root's space, started with the start-up message (root = its pager). */
+        long local(Entry body) { return threads.inMySpace(bodyIp, register(body)); }
+
+        /** A thread in a fresh space of its own (inactive create, SpaceControl, activate, start). */
+        long remote(Entry body) { return threads.inNewSpace(bodyIp, register(body)); }
+
+        /** A further thread in the space of {@code spaceOf}, which {@link #remote} created. */
+        long sibling(long spaceOf, Entry body) {
+            int slot = nextSlot.merge(spaceOf, 1, Integer::sum);
+            return threads.inSpaceOf(spaceOf, slot, bodyIp, register(body));
+        }
+
+        /** The IP and the start-up SP value that make a thread run {@code body}. */
+        long ip() { return bodyIp; }
+
+        long sp(Entry body) { return register(body); }
+
+        void prio(long t, int prio) {
+            long r = l4.setPriority(t, prio);
+            if (r == Schedule.ERROR) throw new IllegalStateException("Schedule failed: " + l4.errorCode());
+        }
+
+        boolean kill(long t) { return threads.kill(t); }
+
+        void sleep(long micros) { l4.sleepMicros(micros); }
+
+        /** The kernel, for read-only inspection from the root body (tests only). */
+        Kernel kernel() { return kernel; }
+
+        /** Schedule's view of a thread's state (§11.3). */
+        long state(long t) { return l4.threadState(t); }
+    }
+
+    // ------------------------------------------------------------------------- observations
+
+    /** What one IPC returned: MR0, From, and the ErrorCode TCR when MR0 has the E bit. */
+    record Outcome(long tag, long from, long errorCode) {
+        static Outcome of(L4 l4) {
+            long tag = l4.mr(0);
+            return new Outcome(tag, l4.from(), MsgTag.isError(tag) ? l4.errorCode() : -1);
+        }
+
+        boolean ok() { return !MsgTag.isError(tag); }
+
+        long label() { return MsgTag.label(tag); }
+
+        int u() { return MsgTag.u(tag); }
+
+        @Override public String toString() {
+            return (ok() ? "ok " : IpcError.toString(errorCode) + " ") + MsgTag.toString(tag) + " from=" + ThreadId.toString(from);
+        }
+    }
+
+    /** The ErrorCode word of an IPC error (offset 0). */
+    static long err(int phase, int error) { return IpcError.encode(phase, error, 0); }
+
+    static final int SEND = IpcError.PHASE_SEND, RECV = IpcError.PHASE_RECEIVE;
+
+    /** The words MR1..MRn of the current message. */
+    static long[] words(L4 l4, int n) {
+        long[] w = new long[n];
+        for (int i = 0; i < n; i++) w[i] = l4.mr(i + 1);
+        return w;
+    }
+
+    /** Waits until virtual time is at a whole microsecond (a wake-up from idle lands on one). */
+    static void align(L4 l4) { l4.sleep(Timeout.period(1)); }
+}

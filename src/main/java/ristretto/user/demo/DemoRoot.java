@@ -86,7 +86,9 @@ public final class DemoRoot implements Program {
         long before = l4.systemClock();
         l4.sleep(Timeout.period(2500));
         long slept = l4.systemClock() - before;
-        checks.check("SystemClock: Sleep(2500 µs) advances the clock by 2500 µs", slept == 2500, slept + " µs");
+        // Exactly 2500 on the virtual clock (it jumps to the deadline); at least 2500 on the real one.
+        checks.check("SystemClock: Sleep(2500 µs) advances the clock by at least 2500 µs", slept >= 2500, slept + " µs");
+        out.accept(String.format("  Sleep(2500 µs) took %d µs", slept));
         checks.check("ThreadControl refuses a kernel thread ID with 'invalid thread'",
                 !l4.threadControl(ThreadId.global(1, 1), l4.myGlobalId(), l4.myGlobalId(), ThreadId.NIL, -1)
                         && l4.errorCode() == ErrorCode.INVALID_THREAD, ErrorCode.name(l4.errorCode()));

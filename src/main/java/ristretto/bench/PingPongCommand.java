@@ -43,7 +43,9 @@ public final class PingPongCommand implements Callable<Integer> {
 
     /** The reference case every ratio is taken against. */
     static final String FLOOR = "jvm.continuation-pingpong";
-    static final List<String> FORK_ARGS = List.of("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "-XX:+UseParallelGC");
+    /** Flags of every forked JVM: continuations, the collector the reference figures use, and quiet JMH internals. */
+    static final List<String> FORK_ARGS = List.of("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "-XX:+UseParallelGC",
+            "--sun-misc-unsafe-memory-access=allow");
 
     /** One row of the table: a JMH benchmark method, its {@code variant} parameter, extra fork flags. */
     record Case(String name, String benchmark, String variant, List<String> extraJvmArgs) {
@@ -94,8 +96,9 @@ public final class PingPongCommand implements Callable<Integer> {
             return 2;
         }
         PrintStream out = System.out;
-        out.printf("pingpong: %d cases, %s mode (%s), %s%n", cases.size(), quick ? "quick" : "full", describeRun(),
-                PingPong.BATCH + " round trips per L4 invocation");
+        out.printf("pingpong: %d cases, %s mode (%s), %d round trips per L4 invocation%n", cases.size(),
+                quick ? "quick" : "full", describeRun(), PingPong.BATCH);
+        out.println("machine: " + describeMachine());
         Map<String, Row> rows = new LinkedHashMap<>();
         boolean failed = false;
         for (int i = 0; i < cases.size(); i++) {
@@ -129,7 +132,20 @@ public final class PingPongCommand implements Callable<Integer> {
     }
 
     private String describeRun() {
-        return quick ? "1 fork, 1 warmup x 1 s, 2 iterations x 0.5 s" : "3 forks, 3 warmups x 1 s, 5 iterations x 1 s";
+        return quick ? "1 fork, 1 warmup x 0.75 s, 3 iterations x 0.3 s" : "3 forks, 3 warmups x 1 s, 5 iterations x 1 s";
+    }
+
+    /** JDK, CPU count and model (from /proc/cpuinfo where there is one): what the figures depend on. */
+    static String describeMachine() {
+        String model = "";
+        try {
+            model = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("");
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the model stays unknown
+        }
+        return String.format("JDK %s (%s), %d CPUs%s", Runtime.version(), System.getProperty("java.vendor"),
+                Runtime.getRuntime().availableProcessors(), model.isEmpty() ? "" : ", " + model);
     }
 
     /** JMH options for one case; explicit fork flags replace the annotations' (same flags). */
@@ -141,8 +157,8 @@ public final class PingPongCommand implements Callable<Integer> {
                 .jvmArgsAppend(jvmArgs.toArray(String[]::new))
                 .shouldFailOnError(true);
         if (quick) {
-            b.forks(1).warmupIterations(1).warmupTime(TimeValue.seconds(1))
-                    .measurementIterations(2).measurementTime(TimeValue.milliseconds(500));
+            b.forks(1).warmupIterations(1).warmupTime(TimeValue.milliseconds(750))
+                    .measurementIterations(3).measurementTime(TimeValue.milliseconds(300));
         } else {
             b.forks(3).warmupIterations(3).warmupTime(TimeValue.seconds(1))
                     .measurementIterations(5).measurementTime(TimeValue.seconds(1));

@@ -65,7 +65,10 @@ final class Scheduling {
         if (prio >= 0 && prio != t.prio) {
             boolean queued = p.ready.contains(t);
             p.ready.remove(t);
+            Tcb receiver = t.state == POLLING ? t.partnerTcb : null;
+            if (receiver != null) Ipc.dequeueSender(receiver, t);   // send queues are in priority order
             t.prio = prio;
+            if (receiver != null) Ipc.enqueueSender(receiver, t);
             if (t.sensitivePrio < prio) t.sensitivePrio = prio;
             if (queued || (t.runnable() && p.current != t)) p.ready.enqueue(t);
         }

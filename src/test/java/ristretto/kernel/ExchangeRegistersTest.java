@@ -9,6 +9,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import ristretto.abi.ErrorCode;
 import ristretto.abi.IpcError;
+import ristretto.abi.MsgTag;
 import ristretto.abi.Schedule;
 import ristretto.abi.ThreadId;
 import ristretto.abi.Timeout;
@@ -137,7 +138,7 @@ class ExchangeRegistersTest {
             s.log.add("result nil " + ThreadId.isNil(r));
             long tag = l4.receive(t, Timeout.period(5_000_000));
             s.log.add(L4.failed(tag) ? "no message: " + IpcError.toString(l4.errorCode())
-                    : "label 0x" + Long.toHexString(ristretto.abi.MsgTag.label(tag)) + " sp 0x" + Long.toHexString(l4.mr(1)));
+                    : "label 0x" + Long.toHexString(MsgTag.label(tag)) + " sp 0x" + Long.toHexString(l4.mr(1)));
         });
         s.run();
         assertEquals(List.of("result nil false", "label 0x77 sp 0xabc0"), s.log);
@@ -445,6 +446,20 @@ class ExchangeRegistersTest {
         });
         s.run();
         assertEquals(List.of("still waiting", "second"), s.log);
+    }
+
+    @Test
+    void aThreadSettingItsOwnIpRestartsThereAtOnce() {
+        Scenario s = new Scenario();
+        s.entry("first", l4 -> {
+            s.log.add("first");
+            l4.exchangeRegisters(l4.myGlobalId(), SET_IP | SET_SP, 0x42, s.ip("second"), 0, 0, NIL);
+            s.log.add("first continued");
+        });
+        s.entry("second", l4 -> s.log.add("second sp " + Long.toHexString(l4.startSp())));
+        s.main(l4 -> startHere(l4, id(l4, 1), 1, s.ip("first")));
+        s.run();
+        assertEquals(List.of("first", "second sp 42"), s.log);
     }
 
     @Test

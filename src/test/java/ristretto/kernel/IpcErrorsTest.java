@@ -232,13 +232,12 @@ class IpcErrorsTest {
                 l4.call(server);
                 rec.put("call", Outcome.of(l4));
             });
+            long rootId = root.l4.myGlobalId();
             id[3] = root.local(l4 -> {
                 l4.receive(idle, Timeout.period(300));
                 rec.put("timed receive", Outcome.of(l4));
-                align(l4);
-                long before = l4.systemClock();
-                l4.sleepMicros(1000);                     // the cancelled deadline must not cut this short
-                rec.put("sleep after cancel", l4.systemClock() - before);
+                l4.receive(rootId);                       // no timeout: the cancelled deadline must not end it
+                rec.put("after cancel", Outcome.of(l4));
             });
             root.sleep(100);
             L4 l4 = root.l4;
@@ -247,13 +246,16 @@ class IpcErrorsTest {
                 long r = l4.exchangeRegisters(id[i], bits, 0, 0, 0, 0, ThreadId.NIL);
                 rec.put("exregs " + i, r == ThreadId.NIL ? -1L : l4.reg(0));
             }
+            root.sleep(1000);
+            l4.loadMsg(0x79);
+            l4.send(id[3], Timeout.ZERO);
         });
         assertError("send", SEND, IpcError.CANCELED, tag | E);
         assertError("receive", RECV, IpcError.CANCELED, E);
         assertError("call", RECV, IpcError.CANCELED, E);
         assertEquals(0x78, outcome("server got").label());
         assertError("timed receive", RECV, IpcError.CANCELED, E);
-        assertEquals(1000L, rec.get("sleep after cancel"));
+        assertEquals(0x79, outcome("after cancel").label(), "the cancelled receive deadline ended a later IPC");
         assertEquals((long) ExRegs.WAS_SENDING, rec.get("exregs 0"));
         for (int i = 1; i < 4; i++) assertEquals((long) ExRegs.WAS_RECEIVING, rec.get("exregs " + i));
     }
@@ -282,6 +284,37 @@ class IpcErrorsTest {
         assertTrue(outcome("sender").ok(), rec::toString);
         assertEquals(0x20, outcome("got").label());
         assertEquals(0x21, outcome("receiver").label(), rec::toString);
+    }
+
+    /**
+     * Cancelling a thread locked in a handshake (the transfer has started) is an abort (7) for
+     * both partners (§9.5). The lock is reached as in PartnerDeletionTest: X sends to the
+     * higher-priority root and, in its receive phase, finds S queued; the root runs first.
+     */
+    @Test
+    void cancellingEitherSideOfALockedHandshakeAbortsBothSides() {
+        for (int side = 0; side < 2; side++) {
+            rec.clear();
+            long[] id = new long[2];   // X, S
+            long[] rootId = new long[1];
+            int victim = side;
+            run(root -> {
+                rootId[0] = root.l4.myGlobalId();
+                id[0] = root.local(l4 -> {
+                    l4.sleepMicros(100);
+                    l4.loadMsg(0x11);
+                    l4.ipc(rootId[0], ThreadId.ANY, Timeout.NEVER_NEVER);
+                    rec.put("X", Outcome.of(l4));
+                });
+                id[1] = root.local(l4 -> { l4.loadMsg(0x22, 5); l4.send(id[0]); rec.put("S", Outcome.of(l4)); });
+                root.l4.receive(id[0]);
+                long r = root.l4.exchangeRegisters(id[victim], ExRegs.CANCEL_RECV | ExRegs.CANCEL_SEND, 0, 0, 0, 0, ThreadId.NIL);
+                rec.put("control", r == ThreadId.NIL ? -1L : root.l4.reg(0));
+            });
+            assertEquals((long) (victim == 0 ? ExRegs.WAS_RECEIVING : ExRegs.WAS_SENDING), rec.get("control"), "victim " + victim);
+            assertError("X", RECV, IpcError.ABORTED, E);
+            assertError("S", SEND, IpcError.ABORTED, MsgTag.make(0x22, 1, 0) | E);
+        }
     }
 
     // ----------------------------------------------------------------------- message overflow

@@ -12,15 +12,21 @@ import ristretto.abi.ThreadId;
 final class IpcInspector {
     private IpcInspector() {}
 
-    /** Every violation of the send-queue and blocking invariants, empty if all hold. */
-    static List<String> violations(Kernel k) {
+    /** Every violation of the send-queue and blocking invariants at a halt, empty if all hold. */
+    static List<String> violations(Kernel k) { return violations(k, true); }
+
+    /**
+     * The same checks at any moment a root thread runs ({@code atHalt} false): then a handshake
+     * may legitimately be pending, so locked states are allowed.
+     */
+    static List<String> violations(Kernel k, boolean atHalt) {
         List<String> v = new ArrayList<>();
         for (int no = 0; no < k.maxThreads; no++) {
             Tcb t = k.tcbs[no];
             if (t == null) continue;
             String n = ThreadId.toString(t.globalId);
             if (t.space == null) v.add(n + ": live slot without a space");
-            if (t.state == ThreadState.LOCKED_RUNNING || t.state == ThreadState.LOCKED_WAITING)
+            if (atHalt && (t.state == ThreadState.LOCKED_RUNNING || t.state == ThreadState.LOCKED_WAITING))
                 v.add(n + ": still " + ThreadState.name(t.state) + " at the halt");
             boolean queued = t.sendNext != null;
             if (t.state == ThreadState.POLLING) {
@@ -39,8 +45,20 @@ final class IpcInspector {
                     if (s.state != ThreadState.POLLING || s.partnerTcb != t)
                         v.add(n + ": send queue holds " + ThreadId.toString(s.globalId) + " in state " + ThreadState.name(s.state));
                     if (s.sendNext == null || s.sendNext.sendPrev != s) { v.add(n + ": broken send-queue links"); break; }
+                    if (s.sendNext != t.sendHead && s.sendNext.prio > s.prio) v.add(n + ": send queue out of priority order");
                     s = s.sendNext;
                 } while (s != t.sendHead && ++guard <= k.maxThreads);
+            }
+            if (ThreadState.isWaiting(t.state) && t.sendHead != null) {
+                // A lost wakeup: blocked in a receive although a sender it accepts is queued.
+                Tcb s = t.sendHead;
+                int guard = 0;
+                do {
+                    long w = t.partner;
+                    if (w == ThreadId.ANY || (w == ThreadId.ANY_LOCAL && s.space == t.space) || w == s.globalId || w == s.ipcSender)
+                        v.add(n + ": waits for " + ThreadId.toString(w) + " although " + ThreadId.toString(s.globalId) + " is queued");
+                    s = s.sendNext;
+                } while (s != null && s != t.sendHead && ++guard <= k.maxThreads);
             }
             boolean timed = t.cpu.wakeups.isScheduled(no);
             if (timed && t.state != ThreadState.POLLING && t.state != ThreadState.WAITING_TIMEOUT)

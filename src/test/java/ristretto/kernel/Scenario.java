@@ -68,9 +68,18 @@ final class Scenario implements Program {
     static final Machine.Config MACHINE = Machine.Config.defaults().withMemory(64L << 20);
 
     /** Boots the scenario in checked mode with tracing, runs it to the halt. */
-    Harness run() { return Harness.run(MACHINE, Harness.testOptions(), this); }
+    Harness run() { return run(Harness.testOptions()); }
 
-    Harness run(Kernel.Options options) { return Harness.run(MACHINE, options, this); }
+    /** Runs to the halt, then fails on a kernel bug report or a broken kernel invariant. */
+    Harness run(Kernel.Options options) { return checked(Harness.run(MACHINE, options, this)); }
+
+    static Harness checked(Harness h) {
+        for (String line : h.console)
+            if (line.contains("KERNEL BUG")) throw new AssertionError("kernel bug reported:\n" + String.join("\n", h.console));
+        List<String> broken = h.kernel().invariantViolations();
+        if (!broken.isEmpty()) throw new AssertionError("kernel invariants violated: " + broken);
+        return h;
+    }
 
     // ------------------------------------------------------------------ thread helpers
 

@@ -10,6 +10,7 @@ import ristretto.abi.Schedule;
 import ristretto.abi.ThreadId;
 import ristretto.abi.Timeout;
 import ristretto.abi.UserCpu;
+import ristretto.abi.Utcb;
 import ristretto.system.Harness;
 import ristretto.user.L4;
 
@@ -37,7 +38,7 @@ class ScheduleTest {
             s.log.add("nil " + res(l4, l4.threadState(ThreadId.NIL)));
             s.log.add("non-existing " + res(l4, l4.threadState(id(l4, 1))));
             s.log.add("stale version " + res(l4, l4.threadState(ThreadId.global(ThreadId.number(me), 2))));
-            s.log.add("unknown local " + res(l4, l4.threadState(rootUtcb(3) + ristretto.abi.Utcb.MR0_OFFSET)));
+            s.log.add("unknown local " + res(l4, l4.threadState(rootUtcb(3) + Utcb.MR0_OFFSET)));
             s.log.add("anythread " + res(l4, l4.threadState(ThreadId.ANY)));
             s.log.add("nil, setting " + res(l4, prio(l4, ThreadId.NIL, 10)));
             s.log.add("my local id " + res(l4, l4.threadState(l4.myLocalId())));
@@ -254,6 +255,25 @@ class ScheduleTest {
         });
         s.run();
         assertEquals(List.of("lower to 100 running", "worker", "lower to 99 running", "root again"), s.log);
+    }
+
+    @Test
+    void raisingAReadyThreadAboveMeGivesItTheProcessorAtOnce() {
+        Scenario s = new Scenario();
+        long[] a = new long[1];
+        s.entry("a", l4 -> s.log.add("a"));
+        s.entry("b", l4 -> {
+            s.log.add("b1");
+            s.log.add("raise a: " + res(l4, prio(l4, a[0], 150)));
+            s.log.add("b2");
+        });
+        s.main(l4 -> {
+            a[0] = id(l4, 2);
+            startHere(l4, id(l4, 1), 1, s.ip("b"));
+            startHere(l4, a[0], 2, s.ip("a"));
+        });
+        s.run();
+        assertEquals(List.of("b1", "a", "raise a: running", "b2"), s.log);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static ristretto.kernel.Scenario.*;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import ristretto.abi.IpcError;
 import ristretto.abi.Schedule;
 import ristretto.abi.ThreadId;
 import ristretto.abi.Timeout;
@@ -252,7 +253,7 @@ class SchedulerTest {
                 long tag = l4.sleepMicros(us);
                 long t1 = l4.systemClock();
                 slept.add(t1 - t0);
-                if (!L4.failed(tag) || l4.ipcError() != ristretto.abi.IpcError.TIMEOUT) s.log.add("sleep did not time out");
+                if (!L4.failed(tag) || l4.ipcError() != IpcError.TIMEOUT) s.log.add("sleep did not time out");
             }
         });
         Harness h = s.run();

@@ -99,6 +99,31 @@ class SendQueueTest {
     }
 
     @Test
+    void aQueuedSenderWhosePriorityChangesMovesToItsNewPlaceInTheQueue() {
+        long[] id = new long[5];
+        List<Long> queue = new ArrayList<>();
+        run(root -> {
+            id[0] = root.local(l4 -> {
+                l4.sleepMicros(1000);
+                for (int i = 0; i < 4; i++) {
+                    l4.waitAny();
+                    served.add(l4.mr(1));
+                }
+            });
+            for (int i = 1; i <= 4; i++) {
+                int k = i;
+                id[i] = root.local(l4 -> { l4.sleepMicros(10L * k); l4.loadMsg(0x1, k); l4.send(id[0]); });
+            }
+            root.sleep(500);                          // all four are queued, in arrival order
+            root.prio(id[3], 150);                    // 3 jumps to the head
+            root.prio(id[1], 50);                     // 1 falls to the tail
+            queue.addAll(IpcInspector.sendQueue(root.kernel(), id[0]));
+        });
+        assertEquals(List.of(id[3], id[2], id[4], id[1]), queue);
+        assertEquals(List.of(3L, 2L, 4L, 1L), served);
+    }
+
+    @Test
     void aClosedReceiveTakesASenderFromTheMiddleWithoutReorderingTheRest() {
         long[] id = new long[5];
         run(root -> {

@@ -9,13 +9,17 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import ristretto.abi.ErrorCode;
 import ristretto.abi.ExRegs;
+import ristretto.abi.Fpage;
 import ristretto.abi.IpcError;
+import ristretto.abi.Kip;
 import ristretto.abi.Schedule;
+import ristretto.abi.Timeout;
 import ristretto.abi.ThreadId;
 import ristretto.abi.UserCpu;
 import ristretto.abi.Utcb;
 import ristretto.machine.Machine;
 import ristretto.system.Harness;
+import ristretto.user.L4;
 
 /** ThreadControl (§11.1): create, activate, modify, delete, and every error it reports. */
 class ThreadControlTest {
@@ -85,7 +89,7 @@ class ThreadControlTest {
             s.log.add("create inactive " + outcome(l4, l4.threadControl(t, me, me, ThreadId.NIL, rootUtcb(1))));
             s.log.add("state " + Schedule.resultName(l4.threadState(t)));
             s.log.add("exreg nil " + ThreadId.isNil(l4.localIdOf(t)) + " " + ErrorCode.name(l4.errorCode()));
-            s.log.add("startup send " + (ristretto.user.L4.failed(l4.startThread(t, s.ip("worker"), 0)) ? "fails" : "ok"));
+            s.log.add("startup send " + (L4.failed(l4.startThread(t, s.ip("worker"), 0)) ? "fails" : "ok"));
             s.log.add("activate " + outcome(l4, l4.threadControl(t, me, ThreadId.NIL, me, -1)));
             s.log.add("state " + Schedule.resultName(l4.threadState(t)));
             s.log.add("local id " + (l4.localIdOf(t) == rootUtcb(1) + Utcb.MR0_OFFSET));
@@ -137,6 +141,21 @@ class ThreadControlTest {
     }
 
     @Test
+    void aLocalPagerIdIsStoredAsTheGlobalIdItNames() {
+        Scenario s = new Scenario();
+        s.main(l4 -> {
+            long me = l4.myGlobalId(), t = id(l4, 1), u = id(l4, 2);
+            s.log.add("my local id " + outcome(l4, l4.threadControl(t, me, me, l4.myLocalId(), rootUtcb(1))));
+            l4.exchangeRegisters(t, 0, 0, 0, 0, 0, ThreadId.NIL);
+            s.log.add("pager " + ThreadId.toString(l4.reg(UserCpu.R_PAGER)));
+            s.log.add("unknown local id " + outcome(l4, l4.threadControl(u, me, me, rootUtcb(5) + Utcb.MR0_OFFSET, rootUtcb(2))));
+            s.log.add("nothing created " + Schedule.resultName(l4.threadState(u)));
+        });
+        s.run();
+        assertEquals(List.of("my local id ok", "pager 66.1", "unknown local id invalid thread", "nothing created error"), s.log);
+    }
+
+    @Test
     void modifyingTheSchedulerGivesTheNewSchedulerControlOverTheThread() {
         Scenario s = new Scenario();
         long[] ids = new long[2];
@@ -164,6 +183,28 @@ class ThreadControlTest {
     }
 
     @Test
+    void anInactiveThreadMovesToAnotherSpaceAndRunsThere() {
+        Scenario s = new Scenario();
+        s.entry("worker", l4 -> l4.store(MEM + 200, 99));       // the root's memory: only mapped in the root's space
+        s.main(l4 -> {
+            long me = l4.myGlobalId(), t = id(l4, 1);
+            l4.store(MEM + 200, 0);
+            s.log.add("create in a new space " + outcome(l4, l4.threadControl(t, t, me, ThreadId.NIL, -1)));
+            s.log.add("its space is uninitialised " + outcome(l4, l4.spaceControl(t, 0, Fpage.NIL, Fpage.NIL, ThreadId.NIL)));
+            s.log.add("move to mine " + outcome(l4, l4.threadControl(t, me, ThreadId.NIL, ThreadId.NIL, -1)));
+            s.log.add("now in my initialised space " + outcome(l4, l4.spaceControl(t, 0, Fpage.NIL, Fpage.NIL, ThreadId.NIL)));
+            s.log.add("activate " + outcome(l4, l4.threadControl(t, me, ThreadId.NIL, me, rootUtcb(1))));
+            l4.startThread(t, s.ip("worker"), 0);
+            l4.sleepMicros(1000);
+            s.log.add("wrote my memory " + l4.load(MEM + 200));
+        });
+        s.run();
+        assertEquals(List.of("create in a new space ok", "its space is uninitialised invalid UTCB area", "move to mine ok",
+                "now in my initialised space ok", "activate ok",
+                "wrote my memory 99"), s.log);
+    }
+
+    @Test
     void aNewVersionReplacesTheThreadIdAndTheOldIdStopsResolving() {
         Scenario s = new Scenario();
         s.entry("worker", l4 -> {
@@ -179,7 +220,7 @@ class ThreadControlTest {
             s.log.add("new id exreg " + (l4.localIdOf(v2) == rootUtcb(1) + Utcb.MR0_OFFSET));
             s.log.add("new id local->global " + ThreadId.toString(l4.globalIdOf(rootUtcb(1) + Utcb.MR0_OFFSET)));
             l4.loadMsg(0);
-            s.log.add("send to old id " + (ristretto.user.L4.failed(l4.send(v1, ristretto.abi.Timeout.ZERO))
+            s.log.add("send to old id " + (L4.failed(l4.send(v1, Timeout.ZERO))
                     ? IpcError.name(l4.ipcError()) : "delivered"));
             l4.loadMsg(0);
             l4.send(v2);
@@ -230,11 +271,11 @@ class ThreadControlTest {
     void deletingAThreadWakesItsQueuedSendersWithNonExistingPartner() {
         Scenario s = new Scenario();
         long[] target = new long[1];
-        s.entry("sleeper", l4 -> l4.sleep(ristretto.abi.Timeout.NEVER));
+        s.entry("sleeper", l4 -> l4.sleep(Timeout.NEVER));
         s.entry("sender", l4 -> {
             l4.loadMsg(1, 42);
             long tag = l4.send(target[0]);
-            s.log.add("send " + (ristretto.user.L4.failed(tag) ? IpcError.name(l4.ipcError()) : "ok"));
+            s.log.add("send " + (L4.failed(tag) ? IpcError.name(l4.ipcError()) : "ok"));
         });
         s.main(l4 -> {
             long victim = id(l4, 1), sender = id(l4, 2);
@@ -248,6 +289,30 @@ class ThreadControlTest {
         });
         s.run();
         assertEquals(List.of("sender pending send", "delete ok", "send non-existing partner"), s.log);
+    }
+
+    @Test
+    void deletingAQueuedSenderWithdrawsItsMessage() {
+        Scenario s = new Scenario();
+        long[] target = new long[1];
+        s.entry("busy", l4 -> {
+            l4.sleepMicros(2000);                              // not receiving while the sender queues
+            long tag = l4.waitAny(Timeout.period(1000));
+            s.log.add("receiver " + (L4.failed(tag) ? IpcError.name(l4.ipcError()) : "got " + l4.mr(1)));
+        });
+        s.entry("sender", l4 -> { l4.loadMsg(0, 42); l4.send(target[0]); });
+        s.main(l4 -> {
+            long r = id(l4, 1), snd = id(l4, 2);
+            target[0] = r;
+            startHere(l4, r, 1, s.ip("busy"));
+            startHere(l4, snd, 2, s.ip("sender"));
+            l4.sleepMicros(1000);
+            s.log.add("sender " + Schedule.resultName(l4.threadState(snd)));
+            s.log.add("delete " + outcome(l4, kill(l4, snd)));
+            l4.sleepMicros(5000);
+        });
+        s.run();
+        assertEquals(List.of("sender pending send", "delete ok", "receiver timeout"), s.log);
     }
 
     @Test
@@ -303,9 +368,9 @@ class ThreadControlTest {
         s.main(l4 -> {
             long me = l4.myGlobalId();
             long kip = l4.kernelInterface();
-            long info = l4.load(kip + ristretto.abi.Kip.THREAD_INFO_OFF);
-            int systemBase = ristretto.abi.Kip.systemBase(info), userBase = ristretto.abi.Kip.userBase(info);
-            int bits = ristretto.abi.Kip.threadBits(info);
+            long info = l4.load(kip + Kip.THREAD_INFO_OFF);
+            int systemBase = Kip.systemBase(info), userBase = Kip.userBase(info);
+            int bits = Kip.threadBits(info);
             long[] dests = {
                     ThreadId.global(3, 1),                        // an interrupt thread
                     ThreadId.global(systemBase, 1),               // kernel threads
@@ -458,7 +523,7 @@ class ThreadControlTest {
                 for (int i = 0; i < n; i++) kill(l4, id(l4, 1 + i));
             }
         });
-        Harness.run(small, Harness.testOptions().withTracing(false).withCheckedMode(false).withThreadBits(14), s);
+        Scenario.checked(Harness.run(small, Harness.testOptions().withTracing(false).withCheckedMode(false).withThreadBits(14), s));
         assertEquals(List.of("activate out of memory, state dead", "activate out of memory, state dead"), log);
         assertTrue(counts.get(0) > 2000, "about 2700 UTCB frames expected, got " + counts);
         assertEquals(counts.get(0), counts.get(1), "deleting the threads destroys their spaces and frees their frames");

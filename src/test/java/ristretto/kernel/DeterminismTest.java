@@ -1,0 +1,85 @@
+package ristretto.kernel;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static ristretto.kernel.Scenario.*;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import ristretto.abi.Schedule;
+import ristretto.abi.Timeout;
+import ristretto.system.Harness;
+
+/**
+ * On the virtual clock a program and its seed fix everything: the same run twice gives the same
+ * trace and the same final clock; another seed gives another schedule.
+ */
+class DeterminismTest {
+
+    private static final int THREADS = 8;
+
+    /** What one run left behind. */
+    private record Outcome(List<String> trace, long clockNs, List<String> served) {}
+
+    /**
+     * Eight threads with random priorities, timeslices, work and sleeps, all calling the root
+     * task, which serves them until every thread has finished its rounds.
+     */
+    private static Outcome run(long seed) {
+        int[] rounds = new int[THREADS];
+        long[] work = new long[THREADS], sleep = new long[THREADS];
+        Scenario s = new Scenario();
+        s.entry("worker", l4 -> {
+            int i = (int) l4.startSp();
+            long root = l4.pager();
+            for (int r = 0; r < rounds[i]; r++) {
+                spin(l4, MEM + 8L * i, work[i]);
+                l4.sleepMicros(sleep[i] * (r + 1));
+                l4.loadMsg(0, i, r);
+                l4.call(root);
+            }
+        });
+        s.main(l4 -> {
+            Random random = new Random(seed);
+            int total = 0;
+            for (int i = 0; i < THREADS; i++) {
+                long t = id(l4, 1 + i);
+                rounds[i] = 1 + random.nextInt(4);
+                work[i] = 10_000 + random.nextInt(1_500_000);          // up to ~3 ms of memory traffic
+                sleep[i] = random.nextInt(3000);
+                total += rounds[i];
+                createHere(l4, t, 1 + i);
+                l4.schedule(t, Schedule.timeControl(Timeout.period(500 + random.nextInt(3000)), Timeout.NEVER),
+                        -1, 90 + random.nextInt(20), -1);
+                l4.startThread(t, s.ip("worker"), i);
+            }
+            l4.waitAny();
+            for (int served = 1; ; served++) {
+                s.log.add(l4.mr(1) + "." + l4.mr(2) + "@" + l4.systemClock());
+                l4.loadMsg(0);
+                if (served == total) { l4.reply(l4.from()); break; }
+                l4.replyWait(l4.from());
+            }
+        });
+        Harness h = s.run();
+        return new Outcome(h.traceLines(), h.system.machine().clock().nowNs(), s.log);
+    }
+
+    @Test
+    void theSameProgramAndSeedGiveTheSameTraceAndClock() {
+        Outcome a = run(42), b = run(42);
+        assertTrue(a.trace().size() > 100, "a non-trivial schedule: " + a.trace().size() + " trace lines");
+        assertTrue(a.trace().stream().anyMatch(l -> l.contains("slice-end")), "timeslices ran out");
+        assertTrue(a.trace().stream().anyMatch(l -> l.contains("timeout")), "sleeps timed out");
+        assertEquals(a.served(), b.served());
+        assertEquals(a.trace(), b.trace());
+        assertEquals(a.clockNs(), b.clockNs());
+    }
+
+    @Test
+    void anotherSeedGivesAnotherSchedule() {
+        Outcome a = run(42), c = run(7);
+        assertNotEquals(a.trace(), c.trace());
+        assertNotEquals(a.clockNs(), c.clockNs());
+    }
+}

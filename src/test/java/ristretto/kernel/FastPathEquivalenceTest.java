@@ -29,6 +29,7 @@ import ristretto.user.L4;
  * <p>Each program records, per thread, what every IPC returned (tag, words, From, error code);
  * the records are schedule-independent by construction (replies are functions of requests).
  */
+@org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class FastPathEquivalenceTest {
 
     /** The IPC programs: ping-pong that the fast path takes, and the slow-path cases around it. */

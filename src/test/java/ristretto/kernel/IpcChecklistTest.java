@@ -26,6 +26,7 @@ import ristretto.user.L4;
  * (error codes, MR0, virtual time) that the tests check beyond l4test's pass/fail flag.
  * "Pagefault cancelled" needs page-fault IPC and belongs to the memory issue.
  */
+@org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class IpcChecklistTest {
     static final Map<String, Boolean> results = new LinkedHashMap<>();
     static final Map<String, Object> details = new LinkedHashMap<>();

@@ -20,6 +20,7 @@ import ristretto.user.L4;
  * with E) and From. Whatever the error, the kernel must neither crash nor hang: every scenario
  * ends with a clean halt (no thread stopped by an exception).
  */
+@org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class IpcErrorsTest {
     final Map<String, Object> rec = new LinkedHashMap<>();
 

@@ -18,6 +18,7 @@ import ristretto.abi.Timeout;
  * anylocalthread receive, call, reply-and-wait, send-to-A-receive-from-B, sleep, nil/nil, Lipc.
  * Ordering is fixed with sleeps on the virtual clock, so each scenario is deterministic.
  */
+@org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class IpcOperationsTest {
     final Map<String, Object> rec = new LinkedHashMap<>();
     final List<String> order = new ArrayList<>();

@@ -58,14 +58,31 @@ final class IpcScenario implements Program {
 
     static Result run(RootBody root) { return run(Harness.testOptions(), root); }
 
+    /**
+     * The virtual-time watchdog of every scenario (1000 s): far beyond any scenario's needs, so a
+     * runaway (livelocked) program halts with a clear reason instead of hanging the build.
+     */
+    static final long TIME_LIMIT_NS = 1000L * 1_000_000_000L;
+
     /** Runs without the clean-halt check (for scenarios expected to stop a thread). */
-    static Result runRaw(Kernel.Options options, RootBody root) {
+    static Result runRaw(Kernel.Options options, RootBody root) { return runRaw(options, TIME_LIMIT_NS, root); }
+
+    /** Runs with a virtual-time limit (Long.MAX_VALUE: none), without the clean-halt check. */
+    static Result runRaw(Kernel.Options options, long timeLimitNs, RootBody root) {
         IpcScenario program = new IpcScenario(root);
         Ristretto system = Ristretto.boot(MACHINE, options, program);
         Result r = new Result(system);
         program.kernel = system.kernel();
         system.kernel().setConsole(r.console::add);
+        system.kernel().setTimeLimitNs(timeLimitNs);
         r.haltReason = system.run();
+        return r;
+    }
+
+    /** Runs without a virtual-time limit (for timeouts of up to 2^31 periods), checks a clean halt. */
+    static Result runUnlimited(RootBody root) {
+        Result r = runRaw(Harness.testOptions(), Long.MAX_VALUE, root);
+        assertClean(r);
         return r;
     }
 

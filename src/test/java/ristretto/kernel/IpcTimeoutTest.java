@@ -21,6 +21,7 @@ import ristretto.user.L4;
  * time points (X.2) at the designated clock value, never never; deadlines are counted from the
  * moment of blocking and are cancelled when the partner comes first.
  */
+@org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class IpcTimeoutTest {
     final Map<String, Object> rec = new LinkedHashMap<>();
 
@@ -33,7 +34,7 @@ class IpcTimeoutTest {
     void receiveTimeoutsOfEveryExponentExpireExactlyAfterTheirPeriod() {
         List<Long> elapsed = new ArrayList<>();
         List<Long> errors = new ArrayList<>();
-        run(root -> {
+        runUnlimited(root -> {
             L4 l4 = root.l4;
             for (int[] p : PERIODS) {
                 align(l4);
@@ -54,7 +55,7 @@ class IpcTimeoutTest {
     void sendTimeoutsOfEveryExponentExpireExactlyAfterTheirPeriod() {
         List<Long> elapsed = new ArrayList<>();
         List<Outcome> outcomes = new ArrayList<>();
-        run(root -> {
+        runUnlimited(root -> {
             long busy = root.local(l4 -> l4.receive(l4.myGlobalId()));   // sleeps forever, never receives
             L4 l4 = root.l4;
             root.sleep(1);

@@ -21,6 +21,7 @@ import ristretto.abi.Timeout;
  * thread locked in a handshake takes its partner's IPC down with "aborted". After every scenario
  * the send queues are consistent ({@link IpcInspector}).
  */
+@org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class PartnerDeletionTest {
     final Map<String, Object> rec = new LinkedHashMap<>();
 

@@ -19,6 +19,7 @@ import ristretto.user.Entry;
  * the propagator shares a space with the virtual sender or with the destination; otherwise p is
  * silently cleared and the message is an ordinary one.
  */
+@org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class PropagationTest {
     final Map<String, Object> rec = new LinkedHashMap<>();
 

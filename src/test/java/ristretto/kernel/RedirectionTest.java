@@ -23,6 +23,7 @@ import ristretto.user.L4;
  * the space, into it, and to the redirector itself is not redirected; removing the redirector
  * (anythread) restores direct delivery.
  */
+@org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class RedirectionTest {
     final Map<String, Object> rec = new LinkedHashMap<>();
     final List<String> redirected = new ArrayList<>();

@@ -18,6 +18,7 @@ import ristretto.abi.Timeout;
  * and in arrival order within a priority. Senders arrive in a fixed order (each sleeps a
  * different time first); the receiver then takes them all with open receives.
  */
+@org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class SendQueueTest {
     final List<Long> served = new ArrayList<>();
 

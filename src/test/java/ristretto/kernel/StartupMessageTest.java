@@ -21,6 +21,7 @@ import ristretto.abi.Utcb;
  * pager; the pager's first IPC starts it, and only a u = 2 message loads IP (MR1) and SP (MR2),
  * whatever its label. ExchangeRegisters with r (and SP/IP) starts it without any IPC (§10.3).
  */
+@org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class StartupMessageTest {
     final Map<String, Object> rec = new LinkedHashMap<>();
     final List<String> ran = new ArrayList<>();

@@ -147,92 +147,49 @@ public final class IpcChecklist {
     public void run(L4 l4, Checks checks) {
         Runner r = new Runner(l4, new Threads(l4, 64));
         // Pair A: two new spaces.
-        {
-            long t1 = r.threads.inNewSpace(waitFrom, 0), t2 = r.threads.inNewSpace(sendOnce, 0);
-            r.setup(t1, 0, 0, 0);
-            r.setup(t2, t1, 0, 0);
-            long[] a = r.result(t1);
-            r.result(t2);
-            checks.check("From parameter (global)", a[1] == 0 && a[0] == t2, "from " + ThreadId.toString(a[0]));
-            r.kill(t1, t2);
-        }
+        Pair p = r.pair(true, waitFrom, sendOnce, false, NONE, 0, 0, OTHER);
+        checks.check("From parameter (global)", p.a[1] == 0 && p.a[0] == p.t2, "from " + ThreadId.toString(p.a[0]));
         // Pair B: the root's own space.
-        {
-            long t1 = r.threads.inMySpace(receiveFrom, 0), t2 = r.threads.inMySpace(sendTransfer, 0);
-            r.setup(t1, t2, 0xF00F, 0);
-            r.setup(t2, t1, 0, 0);
-            long[] a = r.result(t1), b = r.result(t2);
-            checks.check("Send Message transfer", a[0] == 0 && b[0] == 0, "bad " + a[0] + " first at " + a[1]);
-            r.kill(t1, t2);
-        }
-        {
-            long t1 = r.threads.inMySpace(receiveFrom, 0), t2 = r.threads.inMySpace(replyWaitTransfer, 0);
-            r.setup(t2, t1, 0, 0);
-            r.setup(t1, t2, 0xF00D, 1);
-            long[] a = r.result(t1), b = r.result(t2);
-            checks.check("ReplyWait Message transfer", a[0] == 0 && b[0] == 0, "bad " + a[0] + " first at " + a[1]);
-            r.kill(t1, t2);
-        }
-        {
-            long t1 = r.threads.inMySpace(timedSend, 0), t2 = r.threads.inMySpace(blockSend, 0);
-            r.setup(t2, t1, 0, 0);
-            r.setup(t1, t2, 0, 0);
-            long[] a = r.result(t1);
-            checks.check("Send timeout", a[1] == 1 && IpcError.phase(a[0]) == IpcError.PHASE_SEND && IpcError.error(a[0]) == IpcError.TIMEOUT,
-                    IpcError.toString(a[0]));
-            r.kill(t1, t2);
-        }
-        {
-            long t1 = r.threads.inMySpace(timedReceive, 0), t2 = r.threads.inMySpace(blockReceive, 0);
-            r.setup(t2, t1, 0, 0);
-            r.setup(t1, t2, 0, 0);
-            long[] a = r.result(t1);
-            checks.check("Receive timeout", a[1] == 1 && IpcError.phase(a[0]) == IpcError.PHASE_RECEIVE && IpcError.error(a[0]) == IpcError.TIMEOUT,
-                    IpcError.toString(a[0]));
-            r.kill(t1, t2);
-        }
-        {
-            long t1 = r.threads.inMySpace(timedReceive, 0), t2 = r.threads.inMySpace(sendToLocal, 0);
-            r.setup(t2, l4.localIdOf(t1), 0, 0);
-            r.setup(t1, t2, 0, 0);
-            long[] a = r.result(t1), b = r.result(t2);
-            checks.check("Local destination Id", a[1] == 0 && b[0] == 0, IpcError.toString(a[0]));
-            r.kill(t1, t2);
-        }
-        {
-            long t1 = r.threads.inMySpace(sendOnce, 0), t2 = r.threads.inMySpace(sleepCancel, 0);
-            r.setup(t1, t2, 0, 0);
-            r.setup(t2, t1, 0, 0);
-            long[] a = r.result(t1);
-            r.result(t2);
-            checks.check("Send cancelled", a[1] == 1 && IpcError.phase(a[0]) == IpcError.PHASE_SEND && IpcError.error(a[0]) == IpcError.CANCELED,
-                    IpcError.toString(a[0]));
-            r.kill(t1, t2);
-        }
-        {
-            long t1 = r.threads.inMySpace(callOnce, 0), t2 = r.threads.inMySpace(receiveCancelThenSleep, 0);
-            r.setup(t2, t1, 0, 0);
-            r.setup(t1, t2, 0, 0);
-            long[] a = r.result(t1);
-            r.result(t2);
-            checks.check("Receive cancelled", a[1] == 1 && IpcError.phase(a[0]) == IpcError.PHASE_RECEIVE && IpcError.error(a[0]) == IpcError.CANCELED,
-                    IpcError.toString(a[0]));
-            r.kill(t1, t2);
-        }
-        {
-            long t1 = r.threads.inMySpace(waitFrom, 0), t2 = r.threads.inMySpace(sendOnce, 0);
-            r.setup(t1, 0, 0, 0);
-            r.setup(t2, t1, 0, 0);
-            long[] a = r.result(t1);
-            r.result(t2);
-            long local = l4.localIdOf(t2);
-            checks.check("From parameter (local)", a[1] == 0 && a[0] == local, "from " + ThreadId.toString(a[0]) + ", expected " + ThreadId.toString(local));
-            r.kill(t1, t2);
-        }
+        p = r.pair(false, receiveFrom, sendTransfer, false, OTHER, 0xF00F, 0, OTHER);
+        checks.check("Send Message transfer", p.a[0] == 0 && p.b[0] == 0, "bad " + p.a[0] + " first at " + p.a[1]);
+        p = r.pair(false, receiveFrom, replyWaitTransfer, true, OTHER, 0xF00D, 1, OTHER);
+        checks.check("ReplyWait Message transfer", p.a[0] == 0 && p.b[0] == 0, "bad " + p.a[0] + " first at " + p.a[1]);
+        p = r.pair(false, timedSend, blockSend, true, OTHER, 0, 0, OTHER);
+        checks.check("Send timeout", failedWith(p.a, IpcError.PHASE_SEND, IpcError.TIMEOUT), IpcError.toString(p.a[0]));
+        p = r.pair(false, timedReceive, blockReceive, true, OTHER, 0, 0, OTHER);
+        checks.check("Receive timeout", failedWith(p.a, IpcError.PHASE_RECEIVE, IpcError.TIMEOUT), IpcError.toString(p.a[0]));
+        p = r.pair(false, timedReceive, sendToLocal, true, OTHER, 0, 0, OTHER_LOCAL);
+        checks.check("Local destination Id", p.a[1] == 0 && p.b[0] == 0, IpcError.toString(p.a[0]));
+        p = r.pair(false, sendOnce, sleepCancel, false, OTHER, 0, 0, OTHER);
+        checks.check("Send cancelled", failedWith(p.a, IpcError.PHASE_SEND, IpcError.CANCELED), IpcError.toString(p.a[0]));
+        p = r.pair(false, callOnce, receiveCancelThenSleep, true, OTHER, 0, 0, OTHER);
+        checks.check("Receive cancelled", failedWith(p.a, IpcError.PHASE_RECEIVE, IpcError.CANCELED), IpcError.toString(p.a[0]));
+        p = r.pair(false, waitFrom, sendOnce, false, NONE, 0, 0, OTHER);
+        checks.check("From parameter (local)", p.a[1] == 0 && p.a[0] == p.t2Local,
+                "from " + ThreadId.toString(p.a[0]) + ", expected " + ThreadId.toString(p.t2Local));
     }
 
+    /** A result of the form (ErrorCode, failed): the IPC failed in this phase with this error. */
+    private static boolean failedWith(long[] result, int phase, int error) {
+        return result[1] == 1 && IpcError.phase(result[0]) == phase && IpcError.error(result[0]) == error;
+    }
+
+    /** What a thread's set-up message names as its partner. */
+    private static final int NONE = 0, OTHER = 1, OTHER_LOCAL = 2;
+
+    /** The outcome of one check: the two threads and their result words. */
+    private record Pair(long t1, long t2, long t2Local, long[] a, long[] b) {}
+
     /** The root task's side: set-up messages out, result messages in, deletion. */
-    private record Runner(L4 l4, Threads threads) {
+    private final class Runner {
+        final L4 l4;
+        final Threads threads;
+
+        Runner(L4 l4, Threads threads) {
+            this.l4 = l4;
+            this.threads = threads;
+        }
+
         void setup(long t, long a, long b, long c) {
             l4.loadMsg(SETUP, a, b, c);
             l4.send(t);
@@ -244,6 +201,27 @@ public final class IpcChecklist {
             return new long[] {l4.mr(1), l4.mr(2)};
         }
 
-        void kill(long... ts) { for (long t : ts) threads.kill(t); }
+        /**
+         * Creates t1 and t2 (in two new spaces or in the root's), sends each its set-up message
+         * (its partner, then t1's two parameters) — t2's first if {@code t2First} — collects
+         * t1's result, then t2's unless t2 is left blocked by design, and deletes both.
+         */
+        Pair pair(boolean newSpaces, long ip1, long ip2, boolean t2First, int partner1, long x, long y, int partner2) {
+            long t1 = newSpaces ? threads.inNewSpace(ip1, 0) : threads.inMySpace(ip1, 0);
+            long t2 = newSpaces ? threads.inNewSpace(ip2, 0) : threads.inMySpace(ip2, 0);
+            long t2Local = newSpaces ? ThreadId.NIL : l4.localIdOf(t2);
+            if (t2First) setup(t2, partner(partner2, t1), 0, 0);
+            setup(t1, partner(partner1, t2), x, y);
+            if (!t2First) setup(t2, partner(partner2, t1), 0, 0);
+            long[] a = result(t1);
+            long[] b = ip2 == blockSend || ip2 == blockReceive ? new long[] {0, 0} : result(t2);
+            threads.kill(t1);
+            threads.kill(t2);
+            return new Pair(t1, t2, t2Local, a, b);
+        }
+
+        private long partner(int kind, long other) {
+            return kind == NONE ? 0 : kind == OTHER ? other : l4.localIdOf(other);
+        }
     }
 }

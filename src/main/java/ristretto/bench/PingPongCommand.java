@@ -13,6 +13,8 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -22,6 +24,7 @@ import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
+import org.openjdk.jmh.util.ListStatistics;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,9 +36,11 @@ import picocli.CommandLine.Option;
  *
  * <p>Each case runs in its own forked JVM ({@code --add-exports} for continuations, ParallelGC;
  * the virtual-thread peer also runs JMH's workers as virtual threads, see
- * {@link JvmPeers#vthreadHandoff}). The reported figure is the median of the measurement
- * iterations of all forks: robust against the interference spikes of a shared machine; the JMH
- * mean and its 99.9 % error are shown beside it.
+ * {@link JvmPeers#vthreadHandoff}). The run goes round all cases several times, one fork per case
+ * per round, rather than giving each case its forks back to back: a slow drift of the machine
+ * (another job starting) then touches every case alike instead of skewing some ratios. The
+ * reported figure is the median of all measurement iterations of a case, robust against the
+ * interference spikes of a shared machine; their mean and its 99.9 % error are shown beside it.
  */
 @Command(name = "pingpong", mixinStandardHelpOptions = true,
         description = "IPC round trips (Pistachio's pingpong) against JVM switching peers, under JMH.")
@@ -74,7 +79,8 @@ public final class PingPongCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "one short fork per case (under a minute in all), for a smoke run")
     boolean quick;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "also write [{\"case\": NAME, \"ns_per_roundtrip\": X}, ...] to FILE")
+    @Option(names = "--json", paramLabel = "FILE", description = "also write [{\"case\": NAME, \"ns_per_roundtrip\": X}, ...] to FILE"
+            + " (with --gc, also \"gc_alloc_bytes_per_roundtrip\")")
     Path json;
 
     @Option(names = "--gc", description = "add JMH's GC profiler: allocation per round trip (gc.alloc.rate.norm)")
@@ -86,37 +92,57 @@ public final class PingPongCommand implements Callable<Integer> {
     @Option(names = "--cases", split = ",", paramLabel = "NAME", description = "run only these cases (names as in the table)")
     List<String> only;
 
+    @Option(names = "--rounds", paramLabel = "N", description = "rounds over all cases, one fork per case each (default: 3, --quick: 1)")
+    Integer rounds;
+
     @Option(names = "--verbose", description = "show JMH's own output (on stderr)")
     boolean verbose;
 
     @Override public Integer call() throws IOException {
-        List<Case> cases = selected();
-        if (cases.isEmpty()) {
-            System.err.println("pingpong: no such case; cases are: " + CASES.stream().map(Case::name).toList());
+        List<String> known = CASES.stream().map(Case::name).toList();
+        if (only != null && !known.containsAll(only)) {
+            System.err.println("pingpong: unknown case in " + only + "; cases are: " + known);
             return 2;
         }
-        PrintStream out = System.out;
-        out.printf("pingpong: %d cases, %s mode (%s), %d round trips per L4 invocation%n", cases.size(),
-                quick ? "quick" : "full", describeRun(), PingPong.BATCH);
-        out.println("machine: " + describeMachine());
-        Map<String, Row> rows = new LinkedHashMap<>();
-        boolean failed = false;
-        for (int i = 0; i < cases.size(); i++) {
-            Case c = cases.get(i);
-            System.err.printf("[%2d/%d] %-32s ", i + 1, cases.size(), c.name());
-            long t0 = System.nanoTime();
-            Row row;
-            try {
-                row = Row.of(new Runner(options(c), OutputFormatFactory.createFormatInstance(System.err,
-                        verbose ? VerboseMode.NORMAL : VerboseMode.SILENT)).runSingle());
-            } catch (RunnerException | RuntimeException e) {
-                row = Row.FAILED;
-                failed = true;
-                System.err.print("FAILED: " + rootMessage(e) + " ");
-            }
-            rows.put(c.name(), row);
-            System.err.printf("%s  (%.0f s)%n", row.failed() ? "" : fmt(row.median) + " ns", (System.nanoTime() - t0) / 1e9);
+        int rounds = this.rounds != null ? this.rounds : quick ? 1 : 3;
+        if (rounds < 1) {
+            System.err.println("pingpong: --rounds must be at least 1");
+            return 2;
         }
+        List<Case> cases = only == null ? CASES : CASES.stream().filter(c -> only.contains(c.name())).toList();
+        PrintStream out = System.out;
+        out.printf("pingpong: %d cases, %s mode: %d round(s) of one fork per case, each %s; %d round trips per L4 invocation%n",
+                cases.size(), quick ? "quick" : "full", rounds, describeRun(), PingPong.BATCH);
+        out.println("machine: " + describeMachine());
+        Map<String, Samples> samples = new LinkedHashMap<>();
+        for (Case c : cases) samples.put(c.name(), new Samples());
+        boolean failed = false;
+        for (int round = 1; round <= rounds; round++) {
+            for (int i = 0; i < cases.size(); i++) {
+                Case c = cases.get(i);
+                Samples sm = samples.get(c.name());
+                String progress = String.format("[round %d/%d, %2d/%d] %-32s ", round, rounds, i + 1, cases.size(), c.name());
+                long t0 = System.nanoTime();
+                if (sm.failed) {
+                    System.err.println(progress + "skipped (failed before)");
+                    continue;
+                }
+                try {       // the line is printed when done: JMH and the forks may print warnings meanwhile
+                    sm.add(new Runner(options(c), OutputFormatFactory.createFormatInstance(System.err,
+                            verbose ? VerboseMode.NORMAL : VerboseMode.SILENT)).runSingle());
+                    System.err.printf("%s%s ns  (%.0f s)%n", progress, fmt(sm.times.getPercentile(50)), (System.nanoTime() - t0) / 1e9);
+                } catch (RunnerException | RuntimeException e) {
+                    if (rootMessage(e).contains("JMH lock")) {   // another benchmark run owns the machine
+                        System.err.println(progress + "aborted: another JMH run holds its lock; run again when it is done");
+                        return 1;
+                    }
+                    sm.failed = failed = true;
+                    System.err.println(progress + "FAILED: " + rootMessage(e));
+                }
+            }
+        }
+        Map<String, Row> rows = new LinkedHashMap<>();
+        samples.forEach((name, sm) -> rows.put(name, sm.row()));
         printTable(out, rows);
         printTargets(out, rows);
         if (json != null) {
@@ -126,13 +152,8 @@ public final class PingPongCommand implements Callable<Integer> {
         return failed ? 1 : 0;
     }
 
-    private List<Case> selected() {
-        if (only == null) return CASES;
-        return CASES.stream().filter(c -> only.contains(c.name())).toList();
-    }
-
     private String describeRun() {
-        return quick ? "1 fork, 1 warmup x 0.75 s, 3 iterations x 0.3 s" : "3 forks, 3 warmups x 1 s, 5 iterations x 1 s";
+        return quick ? "1 warmup x 1 s, 3 iterations x 0.25 s" : "3 warmups x 1 s, 5 iterations x 1 s";
     }
 
     /** JDK, CPU count and model (from /proc/cpuinfo where there is one): what the figures depend on. */
@@ -154,13 +175,14 @@ public final class PingPongCommand implements Callable<Integer> {
         jvmArgs.addAll(c.extraJvmArgs());
         ChainedOptionsBuilder b = new OptionsBuilder()
                 .include("^" + Pattern.quote(c.benchmark()) + "$")
+                .forks(1)
                 .jvmArgsAppend(jvmArgs.toArray(String[]::new))
                 .shouldFailOnError(true);
         if (quick) {
-            b.forks(1).warmupIterations(1).warmupTime(TimeValue.milliseconds(750))
-                    .measurementIterations(3).measurementTime(TimeValue.milliseconds(300));
+            b.warmupIterations(1).warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(3).measurementTime(TimeValue.milliseconds(250));
         } else {
-            b.forks(3).warmupIterations(3).warmupTime(TimeValue.seconds(1))
+            b.warmupIterations(3).warmupTime(TimeValue.seconds(1))
                     .measurementIterations(5).measurementTime(TimeValue.seconds(1));
         }
         if (c.variant() != null) b.param("variant", c.variant());
@@ -173,16 +195,29 @@ public final class PingPongCommand implements Callable<Integer> {
         return b.build();
     }
 
+    /** Every measurement iteration of one case, pooled over the rounds (one fork each). */
+    static final class Samples {
+        final ListStatistics times = new ListStatistics();
+        final ListStatistics alloc = new ListStatistics();
+        boolean failed;
+
+        void add(RunResult r) {
+            for (BenchmarkResult fork : r.getBenchmarkResults())
+                for (IterationResult it : fork.getIterationResults()) times.addValue(it.getPrimaryResult().getScore());
+            Result<?> a = r.getSecondaryResults().get("gc.alloc.rate.norm");
+            if (a != null) alloc.addValue(a.getScore());
+        }
+
+        Row row() {
+            if (failed || times.getN() == 0) return Row.FAILED;
+            return new Row(times.getPercentile(50), times.getMean(), times.getN() > 1 ? times.getMeanErrorAt(0.999) : Double.NaN,
+                    alloc.getN() == 0 ? Double.NaN : alloc.getMean());
+        }
+    }
+
     /** What the table shows of one case: ns per round trip, and bytes allocated per round trip if profiled. */
     record Row(double median, double mean, double error, double allocBytes) {
         static final Row FAILED = new Row(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
-
-        static Row of(RunResult r) {
-            Result<?> primary = r.getPrimaryResult();
-            Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
-            return new Row(primary.getStatistics().getPercentile(50), primary.getScore(), primary.getScoreError(),
-                    alloc == null ? Double.NaN : alloc.getScore());
-        }
 
         boolean failed() { return Double.isNaN(median); }
     }

@@ -106,7 +106,8 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "bench", description = "Run benchmarks (JMH).", subcommands = PingPongCommand.class)
+    @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run benchmarks (JMH).",
+            subcommands = PingPongCommand.class)
     static final class Bench implements Callable<Integer> {
         @Override public Integer call() {
             new CommandLine(this).usage(System.out);

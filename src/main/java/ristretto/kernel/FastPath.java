@@ -24,17 +24,8 @@ final class FastPath {
 
     static long call(Tcb self, Processor p, long to, long fromSpec, long timeouts) {
         long tag = self.mr(0);
-        // ---- guards
-        if ((tag & 0xFFC0L) != 0) return SLOW;                    // typed words or flags
-        if ((timeouts & 0xFFFFL) != 0) return SLOW;               // receive timeout must be never
-        if (!p.kernel.directSwitch) return SLOW;
-        if (self.space.redirector != ThreadId.NIL) return SLOW;   // redirection takes the slow path
-        // A same-space server replies to the local ID its From said (Pistachio converts in the stub).
-        Tcb dest = ThreadId.isGlobal(to) ? p.kernel.lookupGlobal(to) : p.kernel.lookup(to, self);
-        if (dest == null || dest.state != WAITING_FOREVER || dest.cpu != p || dest.awaitingStartup) return SLOW;
-        long w = dest.partner;
-        if (w != self.globalId && w != ThreadId.ANY) return SLOW;
-        if (fromSpec != to && (fromSpec != ThreadId.ANY || self.sendHead != null)) return SLOW;
+        Tcb dest = partner(self, p, tag, to, fromSpec, timeouts);
+        if (dest == null) return SLOW;
         // ---- commit: from here on nothing can fail
         int u = (int) (tag & 0x3F);
         if (u != 0) p.kernel.copyWords(self, dest, u);
@@ -45,13 +36,39 @@ final class FastPath {
         self.partner = fromSpec == to ? dest.globalId : fromSpec;
         self.partnerTcb = null;
         self.state = WAITING_FOREVER;
-        if (p.kernel.tracing) traceCommit(self, dest, p);
-        if (!p.kernel.lazyScheduling) { p.ready.remove(self); p.ready.enqueue(dest); }
+        if (p.kernel.fastPathExtras != 0) extras(self, dest, p);
         p.next = dest;
         Continuation.yield(Processor.SCOPE);
         // ---- resumed: our partner (fast or slow) has set our results
         if (self.pendingWork != 0) p.handlePending(self);
         return self.ipcResult;
+    }
+
+    /**
+     * The guards: answers the receiver if this IPC may take the fast path, else null. Kept apart
+     * from the commit so that both stay small enough for the JIT to inline into the trap gate:
+     * a fast path that is its own compiled frame costs a frame copy on every switch.
+     */
+    private static Tcb partner(Tcb self, Processor p, long tag, long to, long fromSpec, long timeouts) {
+        if ((tag & 0xFFC0L) != 0) return null;                   // typed words or flags
+        if ((timeouts & 0xFFFFL) != 0) return null;              // receive timeout must be never
+        if (self.space.redirector != ThreadId.NIL) return null;  // redirection takes the slow path
+        // A same-space server replies to the local ID its From said (Pistachio converts in the stub).
+        Tcb dest = ThreadId.isGlobal(to) ? p.kernel.lookupGlobal(to) : p.kernel.lookup(to, self);
+        if (dest == null || dest.state != WAITING_FOREVER || dest.cpu != p || dest.awaitingStartup) return null;
+        long w = dest.partner;
+        if (w != self.globalId && w != ThreadId.ANY) return null;
+        if (fromSpec != to && (fromSpec != ThreadId.ANY || self.sendHead != null)) return null;
+        return dest;
+    }
+
+    /** Out of line, one flag word for both: tracing, and eager ready queues (the ablation). */
+    private static void extras(Tcb self, Tcb dest, Processor p) {
+        if (p.kernel.tracing) traceCommit(self, dest, p);
+        if (!p.kernel.lazyScheduling) {
+            p.ready.remove(self);
+            p.ready.enqueue(dest);
+        }
     }
 
     /** The same trace records the slow path writes for this rendezvous. */

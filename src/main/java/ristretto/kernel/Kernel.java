@@ -51,6 +51,8 @@ public final class Kernel {
     final Options options;
     final boolean fastPath, lazyScheduling, directSwitch, checkedMode;
     boolean tracing;
+    /** Non-zero when a fast-path commit has extra work (tracing, eager queues): one check. */
+    int fastPathExtras;
     final long costEntryNs, costMemoryNs;
     final int threadBits, maxThreads, systemBase, userBase;
     final Tcb[] tcbs;
@@ -71,11 +73,13 @@ public final class Kernel {
         this.memory = machine.memory();
         this.phys = memory.segment();
         this.options = options;
-        this.fastPath = options.fastPath();
+        // The fast path switches directly; without direct switch every IPC takes the slow path.
+        this.fastPath = options.fastPath() && options.directSwitch();
         this.lazyScheduling = options.lazyScheduling();
         this.directSwitch = options.directSwitch();
         this.checkedMode = options.checkedMode();
         this.tracing = options.tracing();
+        this.fastPathExtras = (tracing ? 1 : 0) | (options.lazyScheduling() ? 0 : 2);
         this.costEntryNs = machine.config().kernelEntryNs();
         this.costMemoryNs = machine.config().memoryAccessNs();
         this.threadBits = options.threadBits();
@@ -103,17 +107,34 @@ public final class Kernel {
     }
 
     /**
-     * Resolves a global ID, or a local ID in {@code viewer}'s space: as the X.2 stubs do, the
-     * global ID is read from the MyGlobalId word of the UTCB the local ID names.
+     * Resolves a global ID, or a local ID in {@code viewer}'s space. A same-space server replies
+     * to the local ID its From said on every round trip, so each thread remembers the last local
+     * ID it resolved: the entry is valid while that thread lives in the viewer's space, because
+     * live threads of one space never share a UTCB location.
      */
     Tcb lookup(long id, Tcb viewer) {
         if (ThreadId.isGlobal(id)) return id == ThreadId.ANY ? null : lookupGlobal(id);
+        Tcb c = viewer.localCache;
+        if (c != null && c.localId == id && c.space == viewer.space) return c;
+        return lookupLocal(id, viewer);
+    }
+
+    /**
+     * As the X.2 stubs do, reads the global ID from the MyGlobalId word of the UTCB that the
+     * local ID names — through the CPU's TLB when the viewer is the running thread.
+     */
+    private Tcb lookupLocal(long id, Tcb viewer) {
         if (id == ThreadId.NIL || id == ThreadId.ANY_LOCAL) return null;
         if (((id - Utcb.MR0_OFFSET) & (Utcb.SIZE - 1)) != 0) return null;
-        long pa = utcbWordPhys(viewer.space, id - Utcb.MR0_OFFSET, Utcb.MY_GLOBAL_ID);
+        Processor p = viewer.cpu;
+        long pa = p.current == viewer
+                ? p.machineCpu.translate(id - Utcb.MR0_OFFSET + Utcb.MY_GLOBAL_ID, Pte.R)
+                : utcbWordPhys(viewer.space, id - Utcb.MR0_OFFSET, Utcb.MY_GLOBAL_ID);
         if (pa < 0) return null;
         Tcb t = lookupGlobal(memory.load(pa));
-        return t != null && t.space == viewer.space && t.localId == id ? t : null;
+        if (t == null || t.space != viewer.space || t.localId != id) return null;
+        viewer.localCache = t;
+        return t;
     }
 
     // -------------------------------------------------------------------------- timeouts

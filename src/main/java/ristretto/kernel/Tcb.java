@@ -48,6 +48,8 @@ final class Tcb implements UserCpu {
     long ipcIntended;
     /** The activation's fake receive: the first message from the pager may carry IP and SP. */
     boolean awaitingStartup;
+    /** The thread the last local ID this thread resolved named (see {@link Kernel#lookup}). */
+    Tcb localCache;
     /** Send queue of threads polling on me: ring through sendNext/sendPrev, highest priority first. */
     Tcb sendHead;
     Tcb sendNext, sendPrev;

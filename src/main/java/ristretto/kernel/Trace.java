@@ -39,5 +39,8 @@ public final class Trace {
 
     public void clear() { events.clear(); }
 
-    public void setEnabled(boolean on) { kernel.tracing = on; }
+    public void setEnabled(boolean on) {
+        kernel.tracing = on;
+        kernel.fastPathExtras = (on ? 1 : 0) | (kernel.lazyScheduling ? 0 : 2);
+    }
 }

@@ -25,6 +25,8 @@ final class Processor {
     final ReadyQueue ready = new ReadyQueue();
     final WakeupWheel wakeups;
 
+    /** The space the MMU translates with now. */
+    private Space mmuSpace;
     /** The thread on this CPU now, and the one the running thread asked to switch to. */
     Tcb current, next;
     /** Whose timeslice is being consumed (differs from current under donation) and its end. */
@@ -157,7 +159,11 @@ final class Processor {
             kernel.trace(Trace.SWITCH, current, t);
         }
         current = t;
-        machineCpu.setAddressSpace(t.space.pageTable, t.space.id);
+        Space s = t.space;
+        if (s != mmuSpace) {                         // an address-space switch only when it changes
+            mmuSpace = s;
+            machineCpu.setAddressSpace(s.pageTable, s.id);
+        }
         if (t.cont == null) t.cont = kernel.newContinuation(t);
         try {
             t.cont.run();

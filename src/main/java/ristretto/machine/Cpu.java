@@ -7,6 +7,7 @@ package ristretto.machine;
 public final class Cpu {
     private final int id;
     private final Machine machine;
+    private final Clock clock;
     private final Tlb tlb = new Tlb();
     private PageTable pageTable;
     private int asid;
@@ -17,6 +18,7 @@ public final class Cpu {
 
     Cpu(Machine machine, int id) {
         this.machine = machine;
+        this.clock = machine.clock();
         this.id = id;
     }
 
@@ -37,7 +39,7 @@ public final class Cpu {
     public int asid() { return asid; }
 
     /** Charges {@code ns} of work to the clock; true when an event is due (time to check). */
-    public boolean charge(long ns) { return machine.clock().advance(ns) >= nextEventNs; }
+    public boolean charge(long ns) { return clock.advance(ns) >= nextEventNs; }
 
     /** Requests an event check at the next opportunity (an interrupt line was raised). */
     public void requestCheck() { nextEventNs = Long.MIN_VALUE; }

@@ -10,16 +10,13 @@ public final class Tlb {
     private final long[] vpn = new long[ENTRIES];
     private final int[] asid = new int[ENTRIES];
     private final long[] pte = new long[ENTRIES];
-    long hits, misses;
 
     public Tlb() { flushAll(); }
 
     /** The cached PTE for (asid, vpn), or 0 on a miss. */
     public long lookup(int space, long page) {
         int i = (int) page & MASK;
-        if (vpn[i] == page && asid[i] == space) { hits++; return pte[i]; }
-        misses++;
-        return 0;
+        return vpn[i] == page && asid[i] == space ? pte[i] : 0;
     }
 
     public void fill(int space, long page, long entry) {
@@ -39,8 +36,4 @@ public final class Tlb {
         int i = (int) page & MASK;
         if (vpn[i] == page && asid[i] == space) vpn[i] = -1L;
     }
-
-    public long hits() { return hits; }
-
-    public long misses() { return misses; }
 }

@@ -52,9 +52,10 @@ final class CodeImage {
         return index < entries.size() ? entries.get((int) index) : null;
     }
 
+    /** The name an entry point was linked under, for reports; null if IP is no entry. */
     String nameAt(long ip) {
         long index = (ip - BASE) / SLOT;
-        return ip >= BASE && index < names.size() ? names.get((int) index) : null;
+        return ip >= BASE && (ip - BASE) % SLOT == 0 && index < names.size() ? names.get((int) index) : null;
     }
 
     void mapInto(Space s) {

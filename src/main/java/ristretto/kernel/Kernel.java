@@ -78,8 +78,7 @@ public final class Kernel {
         this.lazyScheduling = options.lazyScheduling();
         this.directSwitch = options.directSwitch();
         this.checkedMode = options.checkedMode();
-        this.tracing = options.tracing();
-        this.fastPathExtras = (tracing ? 1 : 0) | (options.lazyScheduling() ? 0 : 2);
+        setTracing(options.tracing());
         this.costEntryNs = machine.config().kernelEntryNs();
         this.costMemoryNs = machine.config().memoryAccessNs();
         this.threadBits = options.threadBits();
@@ -159,6 +158,12 @@ public final class Kernel {
         MemorySegment.copy(phys, from.utcbPhys + Utcb.mr(1), phys, to.utcbPhys + Utcb.mr(1), 8L * u);
     }
 
+    /** Turns tracing on or off; the fast path's one flag word follows. */
+    void setTracing(boolean on) {
+        tracing = on;
+        fastPathExtras = (on ? 1 : 0) | (lazyScheduling ? 0 : 2);
+    }
+
     void trace(int kind, Tcb a, Tcb b) {
         if (tracing) trace.record(kind, a, b);
     }
@@ -198,7 +203,9 @@ public final class Kernel {
         boolean kernelBug = !(e instanceof UserFault) && !(e instanceof IllegalMonitorStateException)
                 && thrownByKernel(e);
         t.stopReason = (kernelBug ? "KERNEL BUG: " : "user code threw ") + e;
-        report((kernelBug ? "KERNEL BUG in " : "") + "thread " + ThreadId.toString(t.globalId) + " stopped: " + e);
+        String entry = code.nameAt(t.ip);
+        report((kernelBug ? "KERNEL BUG in " : "") + "thread " + ThreadId.toString(t.globalId)
+                + (entry != null ? " (entry " + entry + ")" : "") + " stopped: " + e);
         if (kernelBug || checkedMode) {
             StringBuilder sb = new StringBuilder();
             for (StackTraceElement el : e.getStackTrace()) sb.append("\n    at ").append(el);

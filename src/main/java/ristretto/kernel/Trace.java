@@ -39,8 +39,5 @@ public final class Trace {
 
     public void clear() { events.clear(); }
 
-    public void setEnabled(boolean on) {
-        kernel.tracing = on;
-        kernel.fastPathExtras = (on ? 1 : 0) | (kernel.lazyScheduling ? 0 : 2);
-    }
+    public void setEnabled(boolean on) { kernel.setTracing(on); }
 }

@@ -86,7 +86,7 @@ class UserFaultTest {
             throw new IllegalStateException("boom");
         });
         assertEquals(List.of("victim starts", "bystander done", "victim inactive"), s.log);
-        assertTrue(consoleText(h).contains("thread 67.1 stopped: java.lang.IllegalStateException: boom"), consoleText(h));
+        assertTrue(consoleText(h).contains("thread 67.1 (entry victim) stopped: java.lang.IllegalStateException: boom"), consoleText(h));
         assertTrue(h.kernel().stopReason(A).contains("IllegalStateException: boom"), h.kernel().stopReason(A));
         assertEquals("halted", h.kernel().stateOf(A));
         assertEquals("no runnable thread and nothing left to wake", h.haltReason);

@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import ristretto.system.JvmOptions;
 
 /**
  * JVM "peer" baselines of the pingpong benchmark: the same client&rarr;server&rarr;client round trip
@@ -53,7 +54,7 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "-XX:+UseParallelGC"})
+@Fork(value = 1, jvmArgsAppend = {JvmOptions.EXPORTS, JvmOptions.QUIET, JvmOptions.FAST_PATH_OUT_OF_LINE, JvmOptions.COLLECTOR})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class JvmPeers {
@@ -176,7 +177,7 @@ public class JvmPeers {
      * client does not pay.
      */
     @Benchmark
-    @Fork(value = 1, jvmArgsAppend = {"--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "-XX:+UseParallelGC",
+    @Fork(value = 1, jvmArgsAppend = {JvmOptions.EXPORTS, JvmOptions.QUIET, JvmOptions.FAST_PATH_OUT_OF_LINE, JvmOptions.COLLECTOR,
             "-Djmh.executor=VIRTUAL"})
     public long vthreadHandoff(VThreadState st) {
         Thread me = Thread.currentThread();

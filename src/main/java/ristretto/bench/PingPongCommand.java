@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.BenchmarkResult;
@@ -28,6 +29,7 @@ import org.openjdk.jmh.util.ListStatistics;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import ristretto.system.JvmOptions;
 
 /**
  * {@code ristretto bench pingpong}: Ristretto's IPC round trip ({@link PingPong}) beside the JVM's
@@ -48,9 +50,8 @@ public final class PingPongCommand implements Callable<Integer> {
 
     /** The reference case every ratio is taken against. */
     static final String FLOOR = "jvm.continuation-pingpong";
-    /** Flags of every forked JVM: continuations, the collector the reference figures use, and quiet JMH internals. */
-    static final List<String> FORK_ARGS = List.of("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "-XX:+UseParallelGC",
-            "--sun-misc-unsafe-memory-access=allow");
+    /** Flags of every forked JVM: Ristretto's ({@link JvmOptions}), and quiet JMH internals. */
+    static final List<String> FORK_ARGS = Stream.concat(JvmOptions.ALL.stream(), Stream.of("--sun-misc-unsafe-memory-access=allow")).toList();
 
     /** One row of the table: a JMH benchmark method, its {@code variant} parameter, extra fork flags. */
     record Case(String name, String benchmark, String variant, List<String> extraJvmArgs) {

@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import ristretto.system.JvmOptions;
 
 import ristretto.kernel.WakeupWheel;
 
@@ -32,7 +33,7 @@ import ristretto.kernel.WakeupWheel;
  * </ul>
  */
 @State(Scope.Thread)
-@Fork(value = 1, jvmArgsAppend = {"--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {JvmOptions.EXPORTS})
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 @BenchmarkMode(Mode.AverageTime)

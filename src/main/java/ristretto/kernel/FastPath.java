@@ -3,29 +3,31 @@ package ristretto.kernel;
 import static ristretto.kernel.ThreadState.RUNNING;
 import static ristretto.kernel.ThreadState.WAITING_FOREVER;
 
-import jdk.internal.vm.Continuation;
-import ristretto.abi.MsgTag;
 import ristretto.abi.ThreadId;
-import ristretto.abi.Utcb;
 
 /**
  * The IPC fast path (seeds 000/001, "IPC requirements for fast path"; §9.8): an untyped Call or
  * ReplyWait to a partner already blocked in a receive without timeout, on the same CPU, after
  * which the caller blocks. A list of guards, each falling back to the slow path, then one commit
- * point. It allocates nothing, touches no queue (lazy scheduling) and switches directly to the
- * receiver on the caller's timeslice. {@code FastPathEquivalenceTest} runs the same programs
+ * point. It allocates nothing, touches no queue (lazy scheduling) and hands the CPU directly to
+ * the receiver on the caller's timeslice. {@code FastPathEquivalenceTest} runs the same programs
  * with and without it and compares results, error codes and traces.
+ *
+ * <p>{@link #transfer} returns before the switch, which the trap gate ({@code Tcb.ipc}) makes:
+ * that keeps the gate small enough for the JIT to inline it into user code, so a switch freezes
+ * no kernel frame at all ({@code ristretto.system.JvmOptions#FAST_PATH_OUT_OF_LINE}).
  */
 final class FastPath {
     private FastPath() {}
 
-    /** Returned when a guard fails: take the slow path. No user-visible From can equal it. */
-    static final long SLOW = 0x5L;   // a global-looking ID with thread number 0: never a valid From
-
-    static long call(Tcb self, Processor p, long to, long fromSpec, long timeouts) {
+    /**
+     * Guards, then the commit: answers true once the message is in the receiver and the receiver
+     * is {@code p.next}; the caller then switches to it. False: a guard failed and nothing changed.
+     */
+    static boolean transfer(Tcb self, Processor p, long to, long fromSpec, long timeouts) {
         long tag = self.mr(0);
         Tcb dest = partner(self, p, tag, to, fromSpec, timeouts);
-        if (dest == null) return SLOW;
+        if (dest == null) return false;
         // ---- commit: from here on nothing can fail
         int u = (int) (tag & 0x3F);
         if (u != 0) p.kernel.copyWords(self, dest, u);
@@ -38,17 +40,10 @@ final class FastPath {
         self.state = WAITING_FOREVER;
         if (p.kernel.fastPathExtras != 0) extras(self, dest, p);
         p.next = dest;
-        Continuation.yield(Processor.SCOPE);
-        // ---- resumed: our partner (fast or slow) has set our results
-        if (self.pendingWork != 0) p.handlePending(self);
-        return self.ipcResult;
+        return true;
     }
 
-    /**
-     * The guards: answers the receiver if this IPC may take the fast path, else null. Kept apart
-     * from the commit so that both stay small enough for the JIT to inline into the trap gate:
-     * a fast path that is its own compiled frame costs a frame copy on every switch.
-     */
+    /** The guards: answers the receiver if this IPC may take the fast path, else null. */
     private static Tcb partner(Tcb self, Processor p, long tag, long to, long fromSpec, long timeouts) {
         if ((tag & 0xFFC0L) != 0) return null;                   // typed words or flags
         if ((timeouts & 0xFFFFL) != 0) return null;              // receive timeout must be never

@@ -109,11 +109,16 @@ final class Tcb implements UserCpu {
         return p;
     }
 
+    /**
+     * The IPC trap gate. The fast path has returned by the time the gate switches to the receiver,
+     * so the gate stays small and the JIT inlines it into user code: the continuation then
+     * freezes only the user's frames ({@code ristretto.system.JvmOptions#FAST_PATH_OUT_OF_LINE}).
+     */
     @Override public long ipc(long to, long fromSpecifier, long timeouts) {
         Processor p = enter();
-        if (kernel.fastPath) {
-            long r = FastPath.call(this, p, to, fromSpecifier, timeouts);
-            if (r != FastPath.SLOW) return r;
+        if (kernel.fastPath && FastPath.transfer(this, p, to, fromSpecifier, timeouts)) {
+            Continuation.yield(Processor.SCOPE);     // to p.next, the receiver; our partner sets our results
+            return p.returnToUser(this);
         }
         return Ipc.ipc(this, p, to, fromSpecifier, timeouts);
     }

@@ -1,0 +1,34 @@
+package ristretto.system;
+
+import java.util.List;
+
+/**
+ * The options of every JVM that runs Ristretto: the launcher ({@code ./ristretto}), the test JVMs
+ * ({@code pom.xml}, surefire's {@code argLine}) and the benchmark forks. {@code JvmOptionsTest}
+ * checks that the launcher and the POM carry each of them.
+ *
+ * <ul>
+ *   <li>{@link #EXPORTS}: threads are {@code jdk.internal.vm.Continuation}s.</li>
+ *   <li>{@link #FAST_PATH_OUT_OF_LINE}: keeps the JIT from inlining {@code FastPath.transfer} into
+ *       the IPC trap gate. The gate must stay small: C2 inlines a callee that is already compiled
+ *       only if its code is under {@code InlineSmallCode} (2500 bytes), and a gate that is not
+ *       inlined into user code is one more frame that every continuation switch freezes and thaws
+ *       (about 15 ns a switch here). With the fast path a call that returns before the switch,
+ *       the gate compiles to well under that and user code inlines it; without this option the
+ *       outcome depends on the order of compilations, and round trips vary by 20 % from one JVM
+ *       to the next. Correctness never depends on it.</li>
+ *   <li>{@link #QUIET}: the JVM would otherwise print every compile command on start.</li>
+ *   <li>{@link #COLLECTOR}: ParallelGC, the collector of the reference figures.</li>
+ * </ul>
+ */
+public final class JvmOptions {
+    private JvmOptions() {}
+
+    public static final String EXPORTS = "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED";
+    public static final String QUIET = "-XX:CompileCommand=quiet";
+    public static final String FAST_PATH_OUT_OF_LINE = "-XX:CompileCommand=dontinline,ristretto.kernel.FastPath::transfer";
+    public static final String COLLECTOR = "-XX:+UseParallelGC";
+
+    /** All of them, in the order the launcher passes them. */
+    public static final List<String> ALL = List.of(EXPORTS, QUIET, FAST_PATH_OUT_OF_LINE, COLLECTOR);
+}

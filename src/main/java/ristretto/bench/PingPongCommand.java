@@ -93,7 +93,7 @@ public final class PingPongCommand implements Callable<Integer> {
     @Option(names = "--cases", split = ",", paramLabel = "NAME", description = "run only these cases (names as in the table)")
     List<String> only;
 
-    @Option(names = "--rounds", paramLabel = "N", description = "rounds over all cases, one fork per case each (default: 3, --quick: 1)")
+    @Option(names = "--rounds", paramLabel = "N", description = "rounds over all cases, one fork per case each (default: 5, --quick: 1)")
     Integer rounds;
 
     @Option(names = "--verbose", description = "show JMH's own output (on stderr)")
@@ -105,7 +105,7 @@ public final class PingPongCommand implements Callable<Integer> {
             System.err.println("pingpong: unknown case in " + only + "; cases are: " + known);
             return 2;
         }
-        int rounds = this.rounds != null ? this.rounds : quick ? 1 : 3;
+        int rounds = this.rounds != null ? this.rounds : quick ? 1 : 5;
         if (rounds < 1) {
             System.err.println("pingpong: --rounds must be at least 1");
             return 2;

@@ -68,6 +68,8 @@ final class Tcb implements UserCpu {
 
     // --- user context ------------------------------------------------------------------------
     Continuation cont;
+    /** Whether {@link #cont} is mounted on its CPU's carrier now (running, or nested under a switch). */
+    boolean mounted;
     long ip, sp, flags;
     /** Work to do before returning to user level ("one bit per resource", seed 000). */
     int pendingWork;
@@ -117,7 +119,9 @@ final class Tcb implements UserCpu {
     @Override public long ipc(long to, long fromSpecifier, long timeouts) {
         Processor p = enter();
         if (kernel.fastPath && FastPath.transfer(this, p, to, fromSpecifier, timeouts)) {
-            Continuation.yield(Processor.SCOPE);     // to p.next, the receiver; our partner sets our results
+            // To p.next, the receiver: on this stack if it can be, else through the dispatcher.
+            // Either way our partner has set our results when we run again.
+            if (!p.switchNested(this)) Continuation.yield(Processor.SCOPE);
             return p.returnToUser(this);
         }
         return Ipc.ipc(this, p, to, fromSpecifier, timeouts);

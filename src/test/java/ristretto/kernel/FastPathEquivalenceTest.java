@@ -35,7 +35,8 @@ class FastPathEquivalenceTest {
     /** The IPC programs: ping-pong that the fast path takes, and the slow-path cases around it. */
     enum Prog {
         PINGPONG_SAME_SPACE(true), PINGPONG_CROSS_SPACE(true), PINGPONG_LIPC(true), QUEUED_CLIENTS(true),
-        TIMEOUTS(false), ERRORS(true), PROPAGATION(true), CANCEL(true), PRIORITIES(true), REDIRECTED(true);
+        TIMEOUTS(false), ERRORS(true), PROPAGATION(true), CANCEL(true), PRIORITIES(true), REDIRECTED(true),
+        CALL_CHAIN(true), RING(true);
 
         /** Whether the fast path is hit at least once in this program (else never). */
         final boolean fast;
@@ -130,6 +131,54 @@ class FastPathEquivalenceTest {
                         }
                     });
                 }
+            };
+            case CALL_CHAIN -> root -> {            // Calls nested deeper than Processor.MAX_NESTED, across spaces
+                int n = Processor.MAX_NESTED + 4;
+                long[] s = new long[n];
+                for (int i = n - 1; i >= 0; i--) {
+                    int ii = i;
+                    Entry server = l4 -> {
+                        long tag = l4.waitAny();
+                        while (!MsgTag.isError(tag)) {
+                            long client = l4.from(), v = l4.mr(1);
+                            if (ii + 1 < n) {
+                                l4.loadMsg(0x20 + ii, v + 1);
+                                l4.call(s[ii + 1]);
+                                r.ipc("server" + ii, l4, 1);
+                                v = l4.mr(1);
+                            }
+                            l4.loadMsg(0x40 + ii, v * 2);
+                            tag = l4.replyWait(client);
+                        }
+                        r.ipc("server" + ii + " end", l4, 0);
+                    };
+                    s[i] = i % 2 == 0 ? root.local(server) : root.remote(server);
+                }
+                root.local(l4 -> {
+                    for (int k = 0; k < 4; k++) {
+                        l4.loadMsg(0x10, k);
+                        l4.call(s[0]);
+                        r.ipc("client", l4, 1);
+                    }
+                });
+            };
+            case RING -> root -> {                  // each ReplyWait hands the CPU to the next of three: not LIFO
+                long[] ring = new long[3];
+                for (int i = 0; i < 3; i++) {
+                    int ii = i;
+                    ring[i] = root.local(l4 -> {
+                        long tag = l4.waitAny();
+                        while (!MsgTag.isError(tag) && l4.mr(1) < 30) {
+                            r.ipc("ring" + ii, l4, 1);
+                            l4.loadMsg(0x30 + ii, l4.mr(1) + 1);
+                            tag = l4.replyWait(ring[(ii + 1) % 3]);
+                        }
+                        r.ipc("ring" + ii + " end", l4, 1);
+                    });
+                }
+                root.l4.sleepMicros(100);                 // all three reach their first wait
+                root.l4.loadMsg(0x30, 0);
+                root.l4.send(ring[0]);
             };
             case TIMEOUTS -> root -> {
                 long[] s = new long[1];

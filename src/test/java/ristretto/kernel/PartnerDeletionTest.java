@@ -12,6 +12,7 @@ import ristretto.abi.MsgTag;
 import ristretto.abi.Schedule;
 import ristretto.abi.ThreadId;
 import ristretto.abi.Timeout;
+import ristretto.user.Threads;
 
 /**
  * Deleting an IPC partner (ThreadControl with a nil space, from the root) at every IPC state:
@@ -149,6 +150,38 @@ class PartnerDeletionTest {
         assertError("R to dead", SEND, IpcError.NO_PARTNER, MsgTag.ERROR_TAG);
         assertError("R from dead", RECV, IpcError.NO_PARTNER, MsgTag.ERROR_TAG);
         assertConsistent(h);
+    }
+
+    @Test
+    void aServerRunningOnItsCallersStackCanDeleteTheCaller() {
+        // The fast path runs the server nested on the client's carrier stack (Processor.switchNested):
+        // the server deletes the client whose frames lie under its own, then replies to it.
+        long[] id = new long[2];   // server S, client C
+        Result h = run(root -> {
+            id[0] = root.local(l4 -> {
+                l4.waitAny();
+                long client = l4.from();
+                rec.put("killed", new Threads(l4).kill(id[1]));
+                l4.loadMsg(0x2);
+                l4.reply(client);
+                rec.put("reply", Outcome.of(l4));
+                l4.loadMsg(0x3);
+                l4.call(id[1]);
+                rec.put("call", Outcome.of(l4));
+            });
+            root.sleep(100);
+            id[1] = root.local(l4 -> {
+                l4.loadMsg(0x1);
+                l4.call(id[0]);
+                rec.put("C returned", true);
+            });
+        });
+        assertEquals(true, rec.get("killed"));
+        assertNull(rec.get("C returned"));
+        assertError("reply", SEND, IpcError.NO_PARTNER, MsgTag.ERROR_TAG);
+        assertError("call", SEND, IpcError.NO_PARTNER, MsgTag.ERROR_TAG);
+        assertConsistent(h);
+        assertEquals(List.of(), h.kernel().invariantViolations());
     }
 
     @Test

@@ -21,7 +21,8 @@ import ristretto.system.JvmOptions;
 /**
  * Pistachio's pingpong on Ristretto (l4-x2.md §15): the IPC round trip — a Call answered by a
  * ReplyWait, {@code u} untyped words each way — timed by JMH through the whole kernel: system-call
- * entry, fast or slow path, the continuation switch through the dispatcher, the message copy.
+ * entry, fast or slow path, the continuation switch (nested on the caller's stack or through the
+ * dispatcher), the message copy.
  *
  * <p>Each invocation runs one batch of {@value #BATCH} round trips on a booted system
  * ({@link PingPongSystem}): the benchmark thread is the simulated CPU's carrier and runs the kernel

@@ -36,7 +36,7 @@ import ristretto.system.JvmOptions;
  * own switching mechanisms ({@link JvmPeers}), all measured by JMH in one run and printed as one
  * table in nanoseconds per round trip, with each case's ratio to the bare continuation ping-pong.
  *
- * <p>Each case runs in its own forked JVM ({@code --add-exports} for continuations, ParallelGC;
+ * <p>Each case runs in its own forked JVM (Ristretto's {@link JvmOptions};
  * the virtual-thread peer also runs JMH's workers as virtual threads, see
  * {@link JvmPeers#vthreadHandoff}). The run goes round all cases several times, one fork per case
  * per round, rather than giving each case its forks back to back: a slow drift of the machine

@@ -15,9 +15,9 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import ristretto.system.JvmOptions;
 
 import ristretto.kernel.WakeupWheel;
+import ristretto.system.JvmOptions;
 
 /**
  * Cost of the kernel's wakeup wheel with many sleepers. {@code sleepers} timers are scheduled at

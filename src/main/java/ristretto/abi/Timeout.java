@@ -45,8 +45,11 @@ public final class Timeout {
     }
 
     /**
-     * X.2 absolute time point: the first clock value at or after {@code nowMicros} whose bits
-     * e..e+9 equal m and whose bit e+10 equals c.
+     * X.2 absolute time point: the clock value whose bits e..e+9 equal m and whose bit e+10
+     * equals c, taken as the one nearest to {@code nowMicros} (within half of the 2^(e+11) µs
+     * period after which the pattern repeats; the c bit is what makes that window unambiguous).
+     * The answer may lie in the past: such a point has expired, and a timeout given by it is a
+     * zero timeout.
      */
     public static long pointDeadlineMicros(int t, long nowMicros) {
         int e = (t >>> 11) & 0xF;
@@ -55,10 +58,10 @@ public final class Timeout {
         long unit = 1L << e;
         long field = (c << 10) | m;            // 11 bits: c, then m
         long span = 1L << (e + 11);             // the period after which the pattern repeats
-        long base = nowMicros & ~(span - 1);
-        long candidate = base + field * unit;
-        if (candidate + unit <= nowMicros) candidate += span;   // already passed in this period
-        return Math.max(candidate, nowMicros);
+        long candidate = (nowMicros & ~(span - 1)) + field * unit;
+        if (candidate - nowMicros > span / 2) candidate -= span;
+        else if (nowMicros - candidate >= span / 2) candidate += span;
+        return candidate;
     }
 
     public static int send(long timeouts) { return (int) ((timeouts >>> 16) & 0xFFFF); }

@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import ristretto.kernel.WakeupWheel;
+import ristretto.kernel.time.WakeupWheel;
 import ristretto.system.JvmOptions;
 
 /**

@@ -5,6 +5,10 @@ import ristretto.abi.Kip;
 import ristretto.abi.ThreadId;
 import ristretto.abi.UserEntry;
 import ristretto.abi.Utcb;
+import ristretto.kernel.mem.Space;
+import ristretto.kernel.thread.Lifecycle;
+import ristretto.kernel.thread.Tcb;
+import ristretto.kernel.thread.ThreadState;
 import ristretto.machine.Machine;
 import ristretto.machine.PhysicalMemory;
 import ristretto.machine.Pte;
@@ -24,7 +28,7 @@ public final class Boot {
     public static final long ROOT_KIP_AREA = Fpage.log2(0xFFFF_F000L, Kip.LOG2_SIZE);
     public static final long ROOT_UTCB_AREA = Fpage.log2(0x10_0000_0000L, 30);
     /** UTCB size 1·2^10, alignment 2^10, minimal UTCB area 2^12. */
-    static final long UTCB_AREA_INFO = Kip.utcbAreaInfo(1, Utcb.LOG2_ALIGN, 12);
+    public static final long UTCB_AREA_INFO = Kip.utcbAreaInfo(1, Utcb.LOG2_ALIGN, 12);
 
     /** What the boot loader hands the kernel: the root servers' code and the root memory. */
     public record Image(UserEntry sigma0, UserEntry sigma1, UserEntry root, long rootMemoryBase, long rootMemorySize) {}
@@ -54,21 +58,21 @@ public final class Boot {
     }
 
     private static Tcb rootServer(Kernel k, long id, long scheduler, long pager, long ip, long sp) {
-        Space s = k.newSpace();
+        Space s = k.spaces.create();
         s.privileged = true;
         s.kipArea = ROOT_KIP_AREA;
         s.utcbArea = ROOT_UTCB_AREA;
-        k.mapKernelAreas(s);
-        Tcb t = k.createThread(id, s, scheduler);
+        k.spaces.mapKernelAreas(s);
+        Tcb t = Lifecycle.create(k, id, s, scheduler);
         t.utcbLocation = s.utcbBase();
-        if (!k.activate(t, pager)) throw new IllegalStateException("no kernel memory for a root server UTCB");
+        if (!Lifecycle.activate(t, pager)) throw new IllegalStateException("no kernel memory for a root server UTCB");
         t.awaitingStartup = false;           // root servers start directly, without a start-up IPC
         t.state = ThreadState.RUNNING;
         t.partner = ThreadId.NIL;
         t.prio = t.sensitivePrio = 255;
         t.ip = ip;
         t.sp = sp;
-        k.processors[0].makeReady(t);
+        k.processors[0].scheduler.wake(t);
         return t;
     }
 

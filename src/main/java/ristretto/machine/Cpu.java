@@ -9,10 +9,14 @@ public final class Cpu {
     private final Machine machine;
     private final Clock clock;
     private final Tlb tlb = new Tlb();
+    private final EventQueue events = new EventQueue(EventQueue.DEVICE_BASE);
     private PageTable pageTable;
     private int asid;
-    /** Machine time at which the kernel must next look at timers and interrupt lines. */
-    public long nextEventNs;
+    /**
+     * Machine time at which the kernel must next look at its events: the earliest of
+     * {@link #events()}, or earlier when an interrupt line was raised ({@link #requestCheck}).
+     */
+    private long nextEventNs = EventQueue.NONE;
     /** Details of the last failed translation. */
     private long faultAddress, faultAccess;
 
@@ -43,6 +47,19 @@ public final class Cpu {
 
     /** Requests an event check at the next opportunity (an interrupt line was raised). */
     public void requestCheck() { nextEventNs = Long.MIN_VALUE; }
+
+    public EventQueue events() { return events; }
+
+    /** Source {@code s} needs this CPU at {@code dueNs}: the next check comes no later. */
+    public void post(int s, long dueNs) {
+        events.post(s, dueNs);
+        if (dueNs < nextEventNs) nextEventNs = dueNs;
+    }
+
+    /** After the kernel looked at its events: the next check is at the earliest one still posted. */
+    public long rearm() { return nextEventNs = events.recompute(); }
+
+    public long nextEventNs() { return nextEventNs; }
 
     /**
      * Translates {@code vaddr} for an access needing {@code access} rights (Pte.R/W/X) in

@@ -42,7 +42,7 @@ public final class Machine {
         this.cpus = new Cpu[config.cpus()];
         for (int i = 0; i < cpus.length; i++) {
             cpus[i] = new Cpu(this, i);
-            cpus[i].nextEventNs = timer.nextNs();
+            cpus[i].post(EventQueue.TIMER, timer.nextNs());
         }
     }
 

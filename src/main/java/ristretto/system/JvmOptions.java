@@ -26,7 +26,7 @@ public final class JvmOptions {
 
     public static final String EXPORTS = "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED";
     public static final String QUIET = "-XX:CompileCommand=quiet";
-    public static final String FAST_PATH_OUT_OF_LINE = "-XX:CompileCommand=dontinline,ristretto.kernel.FastPath::transfer";
+    public static final String FAST_PATH_OUT_OF_LINE = "-XX:CompileCommand=dontinline,ristretto.kernel.ipc.FastPath::transfer";
     public static final String COLLECTOR = "-XX:+UseParallelGC";
 
     /** All of them, in the order the launcher passes them. */

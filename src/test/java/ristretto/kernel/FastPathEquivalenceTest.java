@@ -14,6 +14,7 @@ import ristretto.abi.ExRegs;
 import ristretto.abi.IpcError;
 import ristretto.abi.MsgTag;
 import ristretto.abi.ThreadId;
+import ristretto.kernel.sched.Processor;
 import ristretto.abi.Timeout;
 import ristretto.system.Harness;
 import ristretto.user.Entry;

@@ -3,6 +3,8 @@ package ristretto.kernel;
 import java.util.ArrayList;
 import java.util.List;
 import ristretto.abi.ThreadId;
+import ristretto.kernel.thread.Tcb;
+import ristretto.kernel.thread.ThreadState;
 
 /**
  * Read-only inspection of the kernel's IPC bookkeeping after a run, for the IPC tests (same
@@ -21,8 +23,8 @@ final class IpcInspector {
      */
     static List<String> violations(Kernel k, boolean atHalt) {
         List<String> v = new ArrayList<>();
-        for (int no = 0; no < k.maxThreads; no++) {
-            Tcb t = k.tcbs[no];
+        for (int no = 0; no < k.threads.capacity(); no++) {
+            Tcb t = k.threads.slot(no);
             if (t == null) continue;
             String n = ThreadId.toString(t.globalId);
             if (t.space == null) v.add(n + ": live slot without a space");
@@ -31,7 +33,7 @@ final class IpcInspector {
             boolean queued = t.sendNext != null;
             if (t.state == ThreadState.POLLING) {
                 Tcb d = t.partnerTcb;
-                if (d == null || k.tcbs[d.threadNo] != d) v.add(n + ": polling on a dead or missing thread");
+                if (d == null || k.threads.slot(d.threadNo) != d) v.add(n + ": polling on a dead or missing thread");
                 else if (!inQueue(d, t)) v.add(n + ": polling but not in the send queue of " + ThreadId.toString(d.globalId));
                 else if (t.partner != d.globalId) v.add(n + ": partner field does not name its queue owner");
             } else if (queued) {
@@ -41,13 +43,13 @@ final class IpcInspector {
                 Tcb s = t.sendHead;
                 int guard = 0;
                 do {
-                    if (k.tcbs[s.threadNo] != s) v.add(n + ": send queue holds a deleted thread");
+                    if (k.threads.slot(s.threadNo) != s) v.add(n + ": send queue holds a deleted thread");
                     if (s.state != ThreadState.POLLING || s.partnerTcb != t)
                         v.add(n + ": send queue holds " + ThreadId.toString(s.globalId) + " in state " + ThreadState.name(s.state));
                     if (s.sendNext == null || s.sendNext.sendPrev != s) { v.add(n + ": broken send-queue links"); break; }
                     if (s.sendNext != t.sendHead && s.sendNext.prio > s.prio) v.add(n + ": send queue out of priority order");
                     s = s.sendNext;
-                } while (s != t.sendHead && ++guard <= k.maxThreads);
+                } while (s != t.sendHead && ++guard <= k.threads.capacity());
             }
             if (ThreadState.isWaiting(t.state) && t.sendHead != null) {
                 // A lost wakeup: blocked in a receive although a sender it accepts is queued.
@@ -58,9 +60,9 @@ final class IpcInspector {
                     if (w == ThreadId.ANY || (w == ThreadId.ANY_LOCAL && s.space == t.space) || w == s.globalId || w == s.ipcSender)
                         v.add(n + ": waits for " + ThreadId.toString(w) + " although " + ThreadId.toString(s.globalId) + " is queued");
                     s = s.sendNext;
-                } while (s != null && s != t.sendHead && ++guard <= k.maxThreads);
+                } while (s != null && s != t.sendHead && ++guard <= k.threads.capacity());
             }
-            boolean timed = t.cpu.wakeups.isScheduled(no);
+            boolean timed = t.timeoutCpu != null;
             if (timed && t.state != ThreadState.POLLING && t.state != ThreadState.WAITING_TIMEOUT)
                 v.add(n + ": a deadline is armed in state " + ThreadState.name(t.state));
         }
@@ -81,10 +83,10 @@ final class IpcInspector {
     /** The threads queued on {@code receiver}, in queue order (global IDs). */
     static List<Long> sendQueue(Kernel k, long receiver) {
         List<Long> out = new ArrayList<>();
-        Tcb r = k.lookupGlobal(receiver);
+        Tcb r = k.threads.lookupGlobal(receiver);
         if (r == null || r.sendHead == null) return out;
         Tcb s = r.sendHead;
-        do { out.add(s.globalId); s = s.sendNext; } while (s != r.sendHead && out.size() <= k.maxThreads);
+        do { out.add(s.globalId); s = s.sendNext; } while (s != r.sendHead && out.size() <= k.threads.capacity());
         return out;
     }
 }

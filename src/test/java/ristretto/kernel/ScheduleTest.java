@@ -26,7 +26,7 @@ class ScheduleTest {
 
     private static long prio(L4 l4, long t, long prio) { return l4.schedule(t, U, U, prio, U); }
 
-    private static int prioOf(Harness h, int threadNo) { return h.kernel().tcb(threadNo).prio; }
+    private static int prioOf(Harness h, int threadNo) { return h.kernel().threads.slot(threadNo).prio; }
 
     // ------------------------------------------------------------------------------- errors
 
@@ -109,7 +109,7 @@ class ScheduleTest {
         assertEquals(List.of("query waiting", "101 error/no privilege", "100 waiting", "7 waiting", "sensitive 101 error/no privilege",
                 "sensitive 100 waiting", "root lowers scheduler waiting", "61 error/no privilege", "60 waiting", "timeslice waiting"), s.log);
         assertEquals(60, prioOf(h, 68));
-        assertEquals(2_000_000L, h.kernel().tcb(68).timesliceNs);
+        assertEquals(2_000_000L, h.kernel().threads.slot(68).timesliceNs);
     }
 
     @Test
@@ -140,7 +140,7 @@ class ScheduleTest {
         Harness h = s.run();
         for (int i = 0; i < 10; i++) assertEquals("error/invalid parameter", s.log.get(i), "case " + i);
         assertEquals(List.of("processor 0 waiting", "priority 255 waiting, 0 waiting"), s.log.subList(10, 12));
-        assertEquals(10_000_000L, h.kernel().tcb(67).timesliceNs, "the bad calls left the timeslice alone");
+        assertEquals(10_000_000L, h.kernel().threads.slot(67).timesliceNs, "the bad calls left the timeslice alone");
         assertEquals(0, prioOf(h, 67));
     }
 

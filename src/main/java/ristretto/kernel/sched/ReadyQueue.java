@@ -1,4 +1,6 @@
-package ristretto.kernel;
+package ristretto.kernel.sched;
+
+import ristretto.kernel.thread.Tcb;
 
 /**
  * Per-CPU ready queues: 256 priority levels, each a circular doubly linked list threaded
@@ -7,14 +9,14 @@ package ristretto.kernel;
  * <p>With lazy scheduling (seed 000, "Memory is forbidden") the queue holds at least every
  * ready thread; blocked threads may linger and are dropped when {@link #highest} meets them.
  */
-final class ReadyQueue {
+public final class ReadyQueue {
     private final Tcb[] head = new Tcb[256];
     private final long[] bitmap = new long[4];
 
-    boolean contains(Tcb t) { return t.readyNext != null; }
+    public boolean contains(Tcb t) { return t.readyNext != null; }
 
     /** Appends {@code t} at the tail of its priority level (no-op if already queued). */
-    void enqueue(Tcb t) {
+    public void enqueue(Tcb t) {
         if (t.readyNext != null) return;
         int p = t.prio;
         Tcb h = head[p];
@@ -30,12 +32,12 @@ final class ReadyQueue {
     }
 
     /** Puts {@code t} first in its level (used for a thread preempted by a higher priority). */
-    void enqueueFront(Tcb t) {
+    public void enqueueFront(Tcb t) {
         enqueue(t);
         head[t.prio] = t;
     }
 
-    void remove(Tcb t) {
+    public void remove(Tcb t) {
         if (t.readyNext == null) return;
         int p = t.prio;
         if (t.readyNext == t) {
@@ -50,13 +52,13 @@ final class ReadyQueue {
     }
 
     /** Moves {@code t} to the tail of its level (round robin at the end of a timeslice). */
-    void rotate(Tcb t) {
+    public void rotate(Tcb t) {
         remove(t);
         enqueue(t);
     }
 
     /** The first runnable thread of the highest non-empty level; drops blocked ones lazily. */
-    Tcb highest() {
+    public Tcb highest() {
         for (int w = 3; w >= 0; w--) {
             while (bitmap[w] != 0) {
                 int p = (w << 6) + 63 - Long.numberOfLeadingZeros(bitmap[w]);
@@ -69,7 +71,7 @@ final class ReadyQueue {
     }
 
     /** Highest priority with a queued thread (runnable or not), or -1. */
-    int highestPriority() {
+    public int highestPriority() {
         for (int w = 3; w >= 0; w--)
             if (bitmap[w] != 0) return (w << 6) + 63 - Long.numberOfLeadingZeros(bitmap[w]);
         return -1;

@@ -1,9 +1,12 @@
-package ristretto.kernel;
+package ristretto.kernel.ipc;
 
-import static ristretto.kernel.ThreadState.RUNNING;
-import static ristretto.kernel.ThreadState.WAITING_FOREVER;
+import static ristretto.kernel.thread.ThreadState.RUNNING;
+import static ristretto.kernel.thread.ThreadState.WAITING_FOREVER;
 
 import ristretto.abi.ThreadId;
+import ristretto.kernel.debug.Trace;
+import ristretto.kernel.sched.Processor;
+import ristretto.kernel.thread.Tcb;
 
 /**
  * The IPC fast path (seeds 000/001, "IPC requirements for fast path"; §9.8): an untyped Call or
@@ -17,27 +20,30 @@ import ristretto.abi.ThreadId;
  * that keeps the gate small enough for the JIT to inline it into user code, so a switch freezes
  * no kernel frame at all ({@code ristretto.system.JvmOptions#FAST_PATH_OUT_OF_LINE}).
  */
-final class FastPath {
+public final class FastPath {
     private FastPath() {}
 
     /**
      * Guards, then the commit: answers true once the message is in the receiver and the receiver
      * is {@code p.next}; the caller then switches to it. False: a guard failed and nothing changed.
      */
-    static boolean transfer(Tcb self, Processor p, long to, long fromSpec, long timeouts) {
+    public static boolean transfer(Tcb self, Processor p, long to, long fromSpec, long timeouts) {
         long tag = self.mr(0);
         Tcb dest = partner(self, p, tag, to, fromSpec, timeouts);
         if (dest == null) return false;
         // ---- commit: from here on nothing can fail
         int u = (int) (tag & 0x3F);
-        if (u != 0) p.kernel.copyWords(self, dest, u);
+        if (u != 0) Transfer.copyWords(self, dest, u);
         dest.setMr(0, tag);
         dest.ipcResult = dest.space == self.space ? self.localId : self.globalId;
         dest.partner = self.globalId;
         dest.state = RUNNING;
-        self.partner = fromSpec == to ? dest.globalId : fromSpec;
         self.partnerTcb = null;
         self.state = WAITING_FOREVER;
+        if (fromSpec == to) {                                    // a Call: closed on the server
+            self.partner = dest.globalId;
+            if (self.waitingOn != dest) Waiters.await(self, dest);
+        } else self.partner = fromSpec;
         if (p.kernel.fastPathExtras != 0) extras(self, dest, p);
         p.next = dest;
         return true;
@@ -49,7 +55,7 @@ final class FastPath {
         if ((timeouts & 0xFFFFL) != 0) return null;              // receive timeout must be never
         if (self.space.redirector != ThreadId.NIL) return null;  // redirection takes the slow path
         // A same-space server replies to the local ID its From said (Pistachio converts in the stub).
-        Tcb dest = ThreadId.isGlobal(to) ? p.kernel.lookupGlobal(to) : p.kernel.lookup(to, self);
+        Tcb dest = ThreadId.isGlobal(to) ? p.kernel.threads.lookupGlobal(to) : p.kernel.threads.lookup(to, self);
         if (dest == null || dest.state != WAITING_FOREVER || dest.cpu != p || dest.awaitingStartup) return null;
         long w = dest.partner;
         if (w != self.globalId && w != ThreadId.ANY) return null;
@@ -60,10 +66,7 @@ final class FastPath {
     /** Out of line, one flag word for both: tracing, and eager ready queues (the ablation). */
     private static void extras(Tcb self, Tcb dest, Processor p) {
         if (p.kernel.tracing) traceCommit(self, dest, p);
-        if (!p.kernel.lazyScheduling) {
-            p.ready.remove(self);
-            p.ready.enqueue(dest);
-        }
+        if (!p.kernel.lazyScheduling) p.scheduler.eagerSwitch(self, dest);
     }
 
     /** The same trace records the slow path writes for this rendezvous. */

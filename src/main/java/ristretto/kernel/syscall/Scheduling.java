@@ -1,6 +1,6 @@
-package ristretto.kernel;
+package ristretto.kernel.syscall;
 
-import static ristretto.kernel.ThreadState.*;
+import static ristretto.kernel.thread.ThreadState.*;
 
 import ristretto.abi.ErrorCode;
 import ristretto.abi.Schedule;
@@ -8,6 +8,11 @@ import ristretto.abi.ThreadId;
 import ristretto.abi.Timeout;
 import ristretto.abi.UserCpu;
 import ristretto.abi.Utcb;
+import ristretto.kernel.Kernel;
+import ristretto.kernel.debug.Trace;
+import ristretto.kernel.ipc.SendQueue;
+import ristretto.kernel.sched.Processor;
+import ristretto.kernel.thread.Tcb;
 
 /**
  * The Schedule and ThreadSwitch system calls (§11.3, §11.4).
@@ -23,7 +28,7 @@ final class Scheduling {
         Kernel k = self.kernel;
         self.regs[UserCpu.R_TIME_CONTROL] = 0;
         // ---- validate
-        Tcb t = dest == ThreadId.NIL ? null : k.lookup(dest, self);
+        Tcb t = dest == ThreadId.NIL ? null : k.threads.lookup(dest, self);
         if (t == null) return fail(self, ErrorCode.INVALID_THREAD);
         boolean privileged = self.space.privileged;
         if (!privileged && t.scheduler != self.globalId) return fail(self, ErrorCode.NO_PRIVILEGE);
@@ -52,41 +57,30 @@ final class Scheduling {
         // ---- perform
         long result = stateResult(t);
         Processor p = t.cpu;
-        long now = k.machine.clock().nowNs();
-        long sliceLeft = p.sliceOwner == t ? Math.max(0, p.sliceEndNs - now) : t.sliceLeftNs;
-        self.regs[UserCpu.R_TIME_CONTROL] = Schedule.timeControl(Timeout.period(sliceLeft / 1000),
+        self.regs[UserCpu.R_TIME_CONTROL] = Schedule.timeControl(Timeout.period(p.scheduler.sliceLeftNs(t) / 1000),
                 t.quantumLeftNs == Long.MAX_VALUE ? Timeout.NEVER : Timeout.period(t.quantumLeftNs / 1000));
         if (timeControl != U) {
             t.timesliceNs = ts == Timeout.NEVER ? Long.MAX_VALUE / 4 : Timeout.periodMicros(ts) * 1000;
             t.sliceLeftNs = t.timesliceNs;
             t.totalQuantumNs = t.quantumLeftNs = tq == Timeout.NEVER ? Long.MAX_VALUE : Timeout.periodMicros(tq) * 1000;
-            if (p.sliceOwner == t) p.sliceEndNs = now + t.timesliceNs;
+            p.scheduler.timesliceChanged(t);
         }
         if (prio >= 0 && prio != t.prio) {
-            boolean queued = p.ready.contains(t);
-            p.ready.remove(t);
+            // A queued sender keeps its send queue in priority order.
             Tcb receiver = t.state == POLLING ? t.partnerTcb : null;
-            if (receiver != null) Ipc.dequeueSender(receiver, t);   // send queues are in priority order
-            t.prio = prio;
-            if (receiver != null) Ipc.enqueueSender(receiver, t);
+            if (receiver != null) SendQueue.dequeue(receiver, t);
+            p.scheduler.setPriority(t, prio);
+            if (receiver != null) SendQueue.enqueue(receiver, t);
             if (t.sensitivePrio < prio) t.sensitivePrio = prio;
-            if (queued || (t.runnable() && p.current != t)) p.ready.enqueue(t);
         }
         if (sens >= 0) {
             if (sens >= t.prio) t.sensitivePrio = sens;
             t.maxDelayMicros = delay;
+            t.delayLeftMicros = delay;
         }
         // processorControl: one CPU until the SMP issue; a valid number is accepted as is.
-        if (p.current == self && self.runnable()) preemptIfOutranked(self, p);
+        self.cpu.scheduler.preemptIfOutranked(self);
         return result;
-    }
-
-    /** After a priority change, a higher-priority ready thread takes the CPU at once. */
-    private static void preemptIfOutranked(Tcb self, Processor p) {
-        if (p.ready.highestPriority() > self.prio) {
-            p.ready.enqueue(self);
-            p.reschedule(self);
-        }
     }
 
     static long stateResult(Tcb t) {
@@ -105,29 +99,23 @@ final class Scheduling {
     /** ThreadSwitch (§11.4): yield to the scheduler, or donate the timeslice to {@code dest}. */
     static void threadSwitch(Tcb self, Processor p, long dest) {
         Kernel k = self.kernel;
+        // §3.4: ThreadSwitch refreshes the delayed-preemption budget and clears "pending".
         self.setWord(Utcb.PREEMPT_FLAGS, self.word(Utcb.PREEMPT_FLAGS) & ~Utcb.PREEMPT_P);
+        self.delayLeftMicros = self.maxDelayMicros;
         if (dest != ThreadId.NIL) {
-            Tcb t = k.lookup(dest, self);
+            Tcb t = k.threads.lookup(dest, self);
             if (t == self) return;
             if (t != null && t.runnable() && t.cpu == p && t.activated()) {
                 k.trace(Trace.YIELD, self, t);
-                p.ready.enqueue(self);
-                p.switchTo(self, t);
+                p.scheduler.donate(self, t);
                 if (self.pendingWork != 0) p.handlePending(self);
                 return;
             }
         }
-        // Yield: the rest of the timeslice is given up; back to the tail with a fresh one.
         k.trace(Trace.YIELD, self, null);
-        self.sliceLeftNs = self.timesliceNs;
-        if (p.sliceOwner == self) { p.sliceOwner = null; p.sliceEndNs = Long.MAX_VALUE; }
-        p.ready.rotate(self);
-        p.reschedule(self);
+        p.scheduler.yield(self);
         if (self.pendingWork != 0) p.handlePending(self);
     }
 
-    private static long fail(Tcb self, int error) {
-        self.setWord(Utcb.ERROR_CODE, error);
-        return Schedule.ERROR;
-    }
+    private static long fail(Tcb self, int error) { return Errors.fail(self, error, Schedule.ERROR); }
 }

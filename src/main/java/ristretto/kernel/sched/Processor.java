@@ -1,92 +1,82 @@
-package ristretto.kernel;
+package ristretto.kernel.sched;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import jdk.internal.vm.Continuation;
 import jdk.internal.vm.ContinuationScope;
+import ristretto.kernel.Kernel;
+import ristretto.kernel.debug.Trace;
+import ristretto.kernel.mem.Space;
+import ristretto.kernel.thread.Tcb;
+import ristretto.kernel.thread.ThreadState;
+import ristretto.kernel.time.WakeupWheel;
 import ristretto.machine.Clock;
 import ristretto.machine.Cpu;
+import ristretto.machine.EventQueue;
 import ristretto.machine.InterruptController;
 
 /**
  * The kernel's side of one CPU: the dispatcher loop that runs on the CPU's carrier thread, the
- * ready queues, the current timeslice, and the wakeup wheel for IPC timeouts.
+ * mechanism of a switch (direct, nested or through the loop), the CPU's events, and the state
+ * this CPU owns: its {@link Scheduler} (ready queues, timeslice) and its wakeup wheel.
  *
  * <p>L4 threads are continuations. A thread enters the kernel on its own stack; when it blocks
- * or switches it sets {@link #next} (or leaves it null to ask the scheduler) and yields to the
- * dispatcher loop, which runs the next thread. Exactly one L4 thread runs per CPU at a time and
- * only this class decides which.
+ * or switches, the scheduler names the next thread (or none) and the thread yields to the
+ * dispatcher loop, which runs it. Which thread that is, the {@link Scheduler} alone decides.
+ *
+ * <p>Ownership: the scheduler, the wheel and the CPU's TLB are touched only by this CPU. Another
+ * CPU that wants a thread of this one woken posts it to {@link #inbox}; this CPU drains the inbox
+ * when it next looks at its events or idles.
  */
-final class Processor {
-    static final ContinuationScope SCOPE = new ContinuationScope("ristretto-l4");
+public final class Processor {
+    public static final ContinuationScope SCOPE = new ContinuationScope("ristretto-l4");
 
-    final Kernel kernel;
-    final Cpu machineCpu;
-    final int id;
-    final Clock clock;
-    final ReadyQueue ready = new ReadyQueue();
-    final WakeupWheel wakeups;
+    public final Kernel kernel;
+    public final Cpu machineCpu;
+    public final int id;
+    public final Clock clock;
+    public final Scheduler scheduler;
+    public final WakeupWheel wakeups;
+    /** Threads of this CPU that other CPUs asked to be woken (see the class comment). */
+    private final ConcurrentLinkedQueue<Tcb> inbox = new ConcurrentLinkedQueue<>();
 
     /** The space the MMU translates with now. */
     private Space mmuSpace;
     /** The thread on this CPU now, and the one the running thread asked to switch to. */
-    Tcb current, next;
-    /** Whose timeslice is being consumed (differs from current under donation) and its end. */
-    Tcb sliceOwner;
-    long sliceEndNs = Long.MAX_VALUE;
-    boolean halted;
-    String haltReason;
-    long switches;
-    private final java.util.function.IntConsumer onTimeout = this::timeoutExpired;
+    public Tcb current, next;
+    public boolean halted;
+    public String haltReason;
+    public long switches;
 
-    Processor(Kernel kernel, Cpu machineCpu) {
+    public Processor(Kernel kernel, Cpu machineCpu) {
         this.kernel = kernel;
         this.machineCpu = machineCpu;
         this.id = machineCpu.id();
         this.clock = machineCpu.machine().clock();
-        this.wakeups = new WakeupWheel(kernel.maxThreads, 0);
+        this.wakeups = new WakeupWheel(kernel.threads.capacity(), 0);
+        this.scheduler = new Scheduler(this);
     }
 
     // -------------------------------------------------------------------- thread-side switching
 
-    /** Switches directly to {@code target} (which must be runnable); returns when resumed. */
-    void switchTo(Tcb self, Tcb target) {
-        if (!kernel.lazyScheduling) {             // eager queues hold exactly the runnable threads
-            if (!self.runnable()) ready.remove(self);
-            ready.enqueue(target);
-        }
+    /** Yields the running thread {@code self} so that {@code target} (or, if null, the scheduler's choice) runs. */
+    void yieldTo(Tcb self, Tcb target) {
         next = target;
-        yieldToDispatcher(self);
-    }
-
-    /** Gives up the CPU and lets the scheduler choose; returns when resumed. */
-    void block(Tcb self) {
-        if (!kernel.lazyScheduling) ready.remove(self);
-        next = null;
-        yieldToDispatcher(self);
-    }
-
-    /** Gives up the CPU while staying runnable (yield, preemption): the scheduler chooses. */
-    void reschedule(Tcb self) {
-        next = null;
-        yieldToDispatcher(self);
-    }
-
-    private void yieldToDispatcher(Tcb self) {
         Continuation.yield(SCOPE);
     }
 
     /** The common exit of every blocking system call: pending work, then the IPC result. */
-    long returnToUser(Tcb self) {
+    public long returnToUser(Tcb self) {
         if (self.pendingWork != 0) handlePending(self);
         return self.ipcResult;
     }
 
     /** Halt requests and new IPs take effect when the thread next returns to user level. */
-    void handlePending(Tcb self) {
+    public void handlePending(Tcb self) {
         while (self.pendingWork != 0) {
             if ((self.pendingWork & Tcb.PENDING_HALT) != 0) {
                 self.pendingWork &= ~Tcb.PENDING_HALT;
                 self.state = ThreadState.HALTED;
-                block(self);
+                scheduler.block(self);
             } else if ((self.pendingWork & Tcb.PENDING_RESTART) != 0) {
                 self.pendingWork &= ~Tcb.PENDING_RESTART;
                 self.cont = null;                 // this stack is abandoned; start afresh at IP
@@ -97,41 +87,23 @@ final class Processor {
         }
     }
 
-    /** Makes a woken thread eligible to run: it joins the ready queue (lazily: if not there). */
-    void makeReady(Tcb t) {
-        ready.enqueue(t);
-    }
-
-    /**
-     * After a send-only IPC woke {@code dest}: the receiver preempts the sender only if its
-     * priority is strictly higher (§8.9); otherwise it is queued.
-     */
-    void wakeAfterSend(Tcb self, Tcb dest) {
-        if (dest.prio > self.prio && dest.cpu == this) {
-            ready.enqueueFront(self);
-            switchTo(self, dest);
-        } else {
-            dest.cpu.makeReady(dest);
-        }
-    }
-
     // ------------------------------------------------------------------------- the dispatcher
 
     /** Runs L4 threads on the calling (carrier) thread until the machine halts. */
-    void run() {
+    public void run() {
         while (!halted) runUntilIdle();
     }
 
     /**
      * Runs L4 threads until none is runnable, then idles once: virtual time jumps to the next
-     * wake-up (its thread is made ready) or the machine halts. {@link #run} is this in a loop;
+     * event (a woken thread is made ready) or the machine halts. {@link #run} is this in a loop;
      * called on its own it lets the host step the machine (see {@link Kernel#runUntilIdle}).
      */
-    void runUntilIdle() {
+    public void runUntilIdle() {
         while (!halted) {
             Tcb t = next;
             next = null;
-            if (t == null || !t.runnable() || t.cpu != this) t = choose();
+            if (t == null || !t.runnable() || t.cpu != this) t = scheduler.choose();
             if (t == null) {
                 idle();
                 return;
@@ -140,34 +112,21 @@ final class Processor {
         }
     }
 
-    /** The scheduler: the highest-priority ready thread; it gets a fresh timeslice account. */
-    private Tcb choose() {
-        Tcb t = ready.highest();
-        if (t != null && t != sliceOwner) {
-            long now = clock.nowNs();
-            if (sliceOwner != null) sliceOwner.sliceLeftNs = Math.max(0, sliceEndNs - now);
-            sliceOwner = t;
-            if (t.sliceLeftNs <= 0) t.sliceLeftNs = t.timesliceNs;
-            sliceEndNs = now + t.sliceLeftNs;
-        }
-        return t;
-    }
-
     /** Runs {@code t} until it yields, ends or fails: at top level, or nested ({@link #switchNested}). */
     private void dispatch(Tcb t) {
         becomeCurrent(t);
-        if (t.cont == null) t.cont = kernel.newContinuation(t);
+        if (t.cont == null) t.cont = UserCode.newContinuation(t);
         t.mounted = true;
         try {
             t.cont.run();
         } catch (Throwable e) {
-            kernel.userCodeFailed(t, e);
+            UserCode.failed(t, e);
             return;
         } finally {
             t.mounted = false;
         }
         if (t.cont != null && t.cont.isDone() && current == t && next == null) {
-            kernel.userCodeReturned(t);
+            UserCode.returned(t);
         }
     }
 
@@ -185,10 +144,18 @@ final class Processor {
         }
     }
 
+    /** {@code t} moved to another space: if it runs here now, the MMU follows it at once. */
+    public void followSpace(Tcb t) {
+        if (current == t && t.space != mmuSpace) {
+            mmuSpace = t.space;
+            machineCpu.setAddressSpace(t.space.pageTable, t.space.id);
+        }
+    }
+
     // ------------------------------------------------------------------- nested direct switch
 
     /** How deep direct switches may nest on one carrier stack (each level holds a thread's frames). */
-    static final int MAX_NESTED = 8;
+    public static final int MAX_NESTED = 8;
     private int nested;
 
     /**
@@ -204,7 +171,7 @@ final class Processor {
      * the dispatcher (or to the thread it is itself nested in), because the receiver is already
      * on this stack (an ancestor), nesting is at its limit, or someone else is to run next.
      */
-    boolean switchNested(Tcb self) {
+    public boolean switchNested(Tcb self) {
         Tcb t = next;
         if (t == null || t.mounted || nested >= MAX_NESTED) return false;
         next = null;
@@ -220,22 +187,16 @@ final class Processor {
     // --------------------------------------------------------------------- time and interrupts
 
     /**
-     * Called at a kernel entry or memory access when an event is due: takes timer ticks and
-     * interrupts, wakes expired timeouts, and preempts the running thread if needed.
+     * Called at a kernel entry or memory access when an event is due: takes interrupts, wakes
+     * expired timeouts, ends timeslices, and preempts the running thread if the scheduler says so.
      */
-    void checkEvents(Tcb self) {
+    public void checkEvents(Tcb self) {
         boolean resched = handleEvents();
         if (halted) {
-            reschedule(self);                          // back to the dispatcher, which stops
+            yieldTo(self, null);                        // back to the dispatcher, which stops
             return;
         }
-        if (resched && self.runnable()) {
-            if (kernel.checkedMode) Monitors.checkNoneHeld(self);
-            kernel.trace(Trace.PREEMPT, self, null);
-            ready.enqueue(self);
-            reschedule(self);
-            if (self.pendingWork != 0) handlePending(self);
-        }
+        if (resched && self.runnable()) scheduler.preempt(self);
     }
 
     /** Answers whether the running thread must give up the CPU. */
@@ -246,53 +207,44 @@ final class Processor {
             haltReason = "time limit of " + kernel.timeLimitNs / 1000 + " µs reached";
             return true;
         }
+        drainInbox();
         InterruptController pic = machineCpu.machine().interruptController();
         machineCpu.machine().timer().poll(now, pic);
+        machineCpu.post(EventQueue.TIMER, machineCpu.machine().timer().nextNs());
         boolean resched = false;
         int line;
         while ((line = pic.acknowledge()) >= 0) {
-            if (line == InterruptController.TIMER_LINE) resched |= timerTick(now);
-            else resched |= kernel.deviceInterrupt(line);
+            if (line != InterruptController.TIMER_LINE) resched |= kernel.deviceInterrupt(line);
         }
-        resched |= expireTimeouts(now);
-        machineCpu.nextEventNs = machineCpu.machine().timer().nextNs();
+        resched |= scheduler.wakeExpired(now);
+        resched |= scheduler.sliceExpired(now);
+        timeoutsChanged();
+        machineCpu.rearm();
         return resched;
     }
 
-    private boolean timerTick(long now) {
-        if (sliceOwner == null || now < sliceEndNs) return false;
-        Tcb owner = sliceOwner;
-        owner.sliceLeftNs = owner.timesliceNs;
-        if (owner.quantumLeftNs != Long.MAX_VALUE) owner.quantumLeftNs = Math.max(0, owner.quantumLeftNs - owner.timesliceNs);
-        if (owner.runnable()) ready.rotate(owner); else ready.remove(owner);
-        if (current != null && current != owner && current.runnable()) ready.enqueue(current);
-        sliceOwner = null;
-        sliceEndNs = Long.MAX_VALUE;
-        kernel.trace(Trace.SLICE_END, owner, null);
-        return true;
+    /** The wheel's earliest deadline changed: the CPU's events follow it. */
+    public void timeoutsChanged() {
+        long us = wakeups.nextDeadline();
+        machineCpu.post(EventQueue.TIMEOUTS, us == Long.MAX_VALUE ? EventQueue.NONE : Math.multiplyExact(us, 1000L));
     }
 
-    private boolean expireTimeouts(long nowNs) {
-        int prioBefore = current == null ? -1 : current.prio;
-        preemptBy = -1;
-        wakeups.expire(nowNs / 1000, onTimeout);
-        return preemptBy > prioBefore;
+    /** Asks this CPU (from any CPU) to wake {@code t}; it does so at its next event check. */
+    void postWake(Tcb t) {
+        inbox.add(t);
+        machineCpu.requestCheck();
     }
 
-    private int preemptBy = -1;
-
-    private void timeoutExpired(int threadNo) {
-        Tcb t = kernel.tcb(threadNo);
-        if (t == null || !Ipc.unwind(t, ristretto.abi.IpcError.TIMEOUT, this)) return;
-        kernel.trace(Trace.TIMEOUT, t, null);
-        makeReady(t);
-        preemptBy = Math.max(preemptBy, t.prio);
+    private void drainInbox() {
+        Tcb t;
+        while ((t = inbox.poll()) != null) if (t.cpu == this) scheduler.wake(t);
     }
 
-    /** Nothing is runnable: jump virtual time to the next deadline, or halt the machine. */
+    /** Nothing is runnable: jump virtual time to the next event, or halt the machine. */
     private void idle() {
-        sliceOwner = null;
-        sliceEndNs = Long.MAX_VALUE;
+        scheduler.idle();
+        drainInbox();
+        if (scheduler.hasReady()) return;
         long wakeUs = wakeups.nextDeadline();
         if (wakeUs == Long.MAX_VALUE && !kernel.expectsInterrupts()) {
             halted = true;

@@ -1,6 +1,10 @@
-package ristretto.kernel;
+package ristretto.kernel.mem;
 
 import ristretto.abi.ThreadId;
+import ristretto.kernel.debug.Trace;
+import ristretto.kernel.sched.Processor;
+import ristretto.kernel.thread.Tcb;
+import ristretto.kernel.thread.ThreadState;
 import ristretto.machine.PhysicalMemory;
 import ristretto.machine.Pte;
 
@@ -10,10 +14,10 @@ import ristretto.machine.Pte;
  * the thread with a clear report until page-fault and exception IPC arrive (memory issue); it
  * retries the access if resumed, like a restarted instruction.
  */
-final class Faults {
+public final class Faults {
     private Faults() {}
 
-    static long userAccess(Tcb t, Processor p, long vaddr, long access) {
+    public static long userAccess(Tcb t, Processor p, long vaddr, long access) {
         while (true) {
             if ((vaddr & 7) != 0) {
                 stopSelf(t, p, "misaligned " + accessName(access) + " at 0x" + Long.toHexString(vaddr));
@@ -33,12 +37,12 @@ final class Faults {
     }
 
     /** Stops the calling thread (HALTED) with a report; returns only if it is resumed. */
-    static void stopSelf(Tcb t, Processor p, String reason) {
+    public static void stopSelf(Tcb t, Processor p, String reason) {
         t.stopReason = reason;
         t.kernel.report("thread " + ThreadId.toString(t.globalId) + " stopped: " + reason);
         t.kernel.trace(Trace.STOP, t, null);
         t.state = ThreadState.HALTED;
-        p.block(t);
+        p.scheduler.block(t);
         if (t.pendingWork != 0) p.handlePending(t);
     }
 

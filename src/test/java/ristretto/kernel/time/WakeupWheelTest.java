@@ -1,4 +1,4 @@
-package ristretto.kernel;
+package ristretto.kernel.time;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package ristretto.kernel;
+package ristretto.kernel.time;
 
 import java.util.Objects;
 import java.util.function.IntConsumer;

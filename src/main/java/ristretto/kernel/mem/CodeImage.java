@@ -1,8 +1,10 @@
-package ristretto.kernel;
+package ristretto.kernel.mem;
 
 import java.util.ArrayList;
 import java.util.List;
 import ristretto.abi.UserEntry;
+import ristretto.kernel.Kernel;
+import ristretto.kernel.thread.Tcb;
 import ristretto.machine.PhysicalMemory;
 import ristretto.machine.Pte;
 
@@ -13,11 +15,13 @@ import ristretto.machine.Pte;
  * it, like the KIP. Starting a thread at IP fetches that word through the MMU with execute
  * rights, so an IP is an ordinary address whose page can be mapped, unmapped and faulted on.
  */
-final class CodeImage {
+public final class CodeImage {
+    /** The tag in the first word of an entry slot: {@code 0xC0DE << 48 | index}. */
+    static final int ENTRY_MAGIC = 0xC0DE;
     /** Virtual address of the image in every space, and its size (64 KiB, 4096 entries). */
-    static final long BASE = 0x0010_0000L;
-    static final int PAGES = 16;
-    static final long SIZE = PAGES * PhysicalMemory.PAGE_SIZE;
+    public static final long BASE = 0x0010_0000L;
+    public static final int PAGES = 16;
+    public static final long SIZE = PAGES * PhysicalMemory.PAGE_SIZE;
     private static final int SLOT = 16;
 
     private final Kernel kernel;
@@ -25,7 +29,7 @@ final class CodeImage {
     private final List<UserEntry> entries = new ArrayList<>();
     private final List<String> names = new ArrayList<>();
 
-    CodeImage(Kernel kernel) {
+    public CodeImage(Kernel kernel) {
         this.kernel = kernel;
         for (int i = 0; i < PAGES; i++) {
             frames[i] = kernel.kernelFrames.allocate();
@@ -34,34 +38,34 @@ final class CodeImage {
     }
 
     /** Adds an entry point and answers its IP. */
-    long register(String name, UserEntry entry) {
+    public long register(String name, UserEntry entry) {
         int index = entries.size();
         if ((long) (index + 1) * SLOT > SIZE) throw new IllegalStateException("code image full");
         entries.add(entry);
         names.add(name);
         long off = (long) index * SLOT;
         kernel.memory.store(frames[(int) (off / PhysicalMemory.PAGE_SIZE)] + off % PhysicalMemory.PAGE_SIZE,
-                ((long) Kernel.ENTRY_MAGIC << 48) | index);
+                ((long) ENTRY_MAGIC << 48) | index);
         return BASE + off;
     }
 
     /** The entry named by an instruction word fetched at an IP, or null if it is no entry. */
-    UserEntry entryAt(long word) {
-        if ((word >>> 48) != Kernel.ENTRY_MAGIC) return null;
+    public UserEntry entryAt(long word) {
+        if ((word >>> 48) != ENTRY_MAGIC) return null;
         long index = word & 0xFFFF_FFFFL;
         return index < entries.size() ? entries.get((int) index) : null;
     }
 
     /** The name an entry point was linked under, for reports; null if IP is no entry. */
-    String nameAt(long ip) {
+    public String nameAt(long ip) {
         long index = (ip - BASE) / SLOT;
         return ip >= BASE && (ip - BASE) % SLOT == 0 && index < names.size() ? names.get((int) index) : null;
     }
 
-    void mapInto(Space s) {
+    public void mapInto(Space s) {
         for (int i = 0; i < PAGES; i++)
             s.pageTable.set(Tcb.pageOf(BASE) + i, Pte.make(frames[i], Pte.R | Pte.X));
     }
 
-    static boolean overlaps(long base, long size) { return base < BASE + SIZE && BASE < base + size; }
+    public static boolean overlaps(long base, long size) { return base < BASE + SIZE && BASE < base + size; }
 }

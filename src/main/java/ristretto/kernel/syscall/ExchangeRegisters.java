@@ -1,13 +1,17 @@
-package ristretto.kernel;
+package ristretto.kernel.syscall;
 
 import static ristretto.abi.ExRegs.*;
-import static ristretto.kernel.ThreadState.*;
+import static ristretto.kernel.thread.ThreadState.*;
 
 import ristretto.abi.ErrorCode;
 import ristretto.abi.IpcError;
 import ristretto.abi.ThreadId;
 import ristretto.abi.UserCpu;
 import ristretto.abi.Utcb;
+import ristretto.kernel.Kernel;
+import ristretto.kernel.ipc.Unwind;
+import ristretto.kernel.sched.Processor;
+import ristretto.kernel.thread.Tcb;
 
 /**
  * ExchangeRegisters(dest, control, sp, ip, flags, handle, pager) (§10): reads and sets another
@@ -25,7 +29,7 @@ final class ExchangeRegisters {
         Kernel k = self.kernel;
         java.util.Arrays.fill(self.regs, 0);
         // ---- validate
-        Tcb t = k.lookup(dest, self);
+        Tcb t = k.threads.lookup(dest, self);
         if (t == null || !t.activated() || t.space != self.space) return fail(self, ErrorCode.INVALID_THREAD);
         if ((control & ~(long) DEFINED) != 0) return fail(self, ErrorCode.INVALID_PARAMETER);
         int c = (int) control;
@@ -52,8 +56,8 @@ final class ExchangeRegisters {
         if ((c & SET_HANDLE) != 0) t.setWord(Utcb.USER_DEFINED_HANDLE, handle);
         Processor p = t.cpu;
         boolean woke = false;
-        if ((c & CANCEL_SEND) != 0 && (st == POLLING || st == LOCKED_RUNNING)) woke = Ipc.unwind(t, IpcError.CANCELED, p);
-        if ((c & CANCEL_RECV) != 0 && (st == LOCKED_WAITING || isWaiting(st))) woke = Ipc.unwind(t, IpcError.CANCELED, p);
+        if ((c & CANCEL_SEND) != 0 && (st == POLLING || st == LOCKED_RUNNING)) woke = Unwind.unwind(t, IpcError.CANCELED);
+        if ((c & CANCEL_RECV) != 0 && (st == LOCKED_WAITING || isWaiting(st))) woke = Unwind.unwind(t, IpcError.CANCELED);
         if ((c & HALT_VALID) != 0) {
             if ((c & HALT) != 0) {
                 if (t.state == RUNNING && t != self && t.cont == null) {
@@ -72,15 +76,11 @@ final class ExchangeRegisters {
                 }
             }
         }
-        if (woke && t.runnable() && t != self) p.makeReady(t);
-        if (t.runnable() && t != self && p.current != t) p.makeReady(t);
+        if ((woke || p.current != t) && t.runnable() && t != self) p.scheduler.wake(t);
         long result = ThreadId.isLocal(dest) ? t.globalId : t.localId;
-        if (self.pendingWork != 0) p.handlePending(self);
+        if (self.pendingWork != 0) self.cpu.handlePending(self);
         return result;
     }
 
-    private static long fail(Tcb self, int error) {
-        self.setWord(Utcb.ERROR_CODE, error);
-        return ThreadId.NIL;
-    }
+    private static long fail(Tcb self, int error) { return Errors.fail(self, error, ThreadId.NIL); }
 }

@@ -1,8 +1,10 @@
-package ristretto.kernel;
+package ristretto.kernel.debug;
 
 import java.util.ArrayList;
 import java.util.List;
 import ristretto.abi.ThreadId;
+import ristretto.kernel.Kernel;
+import ristretto.kernel.thread.Tcb;
 
 /**
  * The kernel event trace: a record per scheduling and IPC event, with machine time. With the
@@ -10,7 +12,7 @@ import ristretto.abi.ThreadId;
  * fast-path equivalence tests compare.
  */
 public final class Trace {
-    static final int SWITCH = 0, BLOCK_SEND = 1, BLOCK_RECEIVE = 2, HANDSHAKE = 3, DELIVER = 4,
+    public static final int SWITCH = 0, BLOCK_SEND = 1, BLOCK_RECEIVE = 2, HANDSHAKE = 3, DELIVER = 4,
             IPC_ERROR = 5, UNWIND = 6, TIMEOUT = 7, PREEMPT = 8, SLICE_END = 9, IDLE = 10, HALT = 11,
             ACTIVATE = 12, DELETE = 13, STOP = 14, YIELD = 15;
     private static final String[] NAMES = {"switch", "block-send", "block-receive", "handshake", "deliver",
@@ -27,11 +29,11 @@ public final class Trace {
     private final Kernel kernel;
     private final List<Event> events = new ArrayList<>();
     /** Deliveries whose rendezvous went through the fast path (not part of the trace itself). */
-    long fastPathHits;
+    public long fastPathHits;
 
-    Trace(Kernel kernel) { this.kernel = kernel; }
+    public Trace(Kernel kernel) { this.kernel = kernel; }
 
-    void record(int kind, Tcb a, Tcb b) {
+    public void record(int kind, Tcb a, Tcb b) {
         events.add(new Event(kernel.machine.clock().nowNs(), NAMES[kind], a == null ? 0 : a.globalId, b == null ? 0 : b.globalId));
     }
 

@@ -1,0 +1,81 @@
+package ristretto.kernel.sched;
+
+import jdk.internal.vm.Continuation;
+import ristretto.abi.ThreadId;
+import ristretto.abi.UserEntry;
+import ristretto.kernel.Kernel;
+import ristretto.kernel.debug.Trace;
+import ristretto.kernel.mem.Faults;
+import ristretto.kernel.thread.Tcb;
+import ristretto.kernel.thread.ThreadState;
+import ristretto.kernel.thread.UserFault;
+import ristretto.machine.Pte;
+
+/**
+ * User code on an L4 thread: how a thread starts at its IP (a word of the code image fetched
+ * through the MMU), and what happens when its code returns or throws.
+ */
+final class UserCode {
+    private UserCode() {}
+
+    static Continuation newContinuation(Tcb t) {
+        return new Continuation(Processor.SCOPE, () -> runUser(t));
+    }
+
+    /** Starts a thread at its IP: the word there must be an entry of the code image (r-x). */
+    private static void runUser(Tcb t) {
+        Processor p = t.cpu;
+        // Starting is a return to user level: a halt requested while the thread waited for its
+        // start-up message takes effect before any of its code runs.
+        if (t.pendingWork != 0) p.handlePending(t);
+        long ip = t.ip;
+        UserEntry entry;
+        while (true) {
+            long pa = p.machineCpu.translate(ip, Pte.X | Pte.R);
+            entry = pa < 0 ? null : t.kernel.code.entryAt(t.kernel.memory.load(pa));
+            if (entry != null) break;
+            Faults.stopSelf(t, p, "no executable entry point at IP 0x" + Long.toHexString(ip));
+            ip = t.ip;
+        }
+        entry.start(t.gate, ip, t.sp);
+    }
+
+    /**
+     * An exception escaped a thread's continuation. Thrown by user code (or a deliberate
+     * {@link UserFault}), it stops the thread; thrown by kernel or machine code it is a kernel
+     * bug, reported as such with its stack so that tests can never mistake one for the other.
+     */
+    static void failed(Tcb t, Throwable e) {
+        Kernel k = t.kernel;
+        t.cont = null;
+        t.state = ThreadState.HALTED;
+        boolean kernelBug = !(e instanceof UserFault) && !(e instanceof IllegalMonitorStateException)
+                && thrownByKernel(e);
+        t.stopReason = (kernelBug ? "KERNEL BUG: " : "user code threw ") + e;
+        String entry = k.code.nameAt(t.ip);
+        k.report((kernelBug ? "KERNEL BUG in " : "") + "thread " + ThreadId.toString(t.globalId)
+                + (entry != null ? " (entry " + entry + ")" : "") + " stopped: " + e);
+        if (kernelBug || k.checkedMode) {
+            StringBuilder sb = new StringBuilder();
+            for (StackTraceElement el : e.getStackTrace()) sb.append("\n    at ").append(el);
+            k.report("  stack:" + sb);
+        }
+        k.trace(Trace.STOP, t, null);
+    }
+
+    /** The innermost project frame of the exception (JDK frames skipped) is kernel or machine code. */
+    static boolean thrownByKernel(Throwable e) {
+        for (StackTraceElement f : e.getStackTrace()) {
+            String c = f.getClassName();
+            if (c.startsWith("ristretto.")) return c.startsWith("ristretto.kernel.") || c.startsWith("ristretto.machine.");
+        }
+        return false;
+    }
+
+    static void returned(Tcb t) {
+        t.cont = null;
+        t.state = ThreadState.HALTED;
+        t.stopReason = "returned from its entry point";
+        t.kernel.trace(Trace.STOP, t, null);
+    }
+}

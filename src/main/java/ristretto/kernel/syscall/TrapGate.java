@@ -1,0 +1,134 @@
+package ristretto.kernel.syscall;
+
+import java.lang.foreign.MemorySegment;
+import jdk.internal.vm.Continuation;
+import ristretto.abi.Kip;
+import ristretto.abi.ThreadId;
+import ristretto.abi.UserCpu;
+import ristretto.kernel.Kernel;
+import ristretto.kernel.debug.Monitors;
+import ristretto.kernel.ipc.FastPath;
+import ristretto.kernel.ipc.Ipc;
+import ristretto.kernel.mem.Faults;
+import ristretto.kernel.sched.Processor;
+import ristretto.kernel.thread.Tcb;
+import ristretto.kernel.thread.UserFault;
+import ristretto.machine.Pte;
+
+/**
+ * A thread's trap gate: the {@link UserCpu} its user code holds. Every system call and every
+ * memory access enters the kernel here, on the thread's own stack, and is dispatched to the
+ * class of that system call. The gate holds its TCB in a private final field of a package the
+ * module does not export, so user code can call the gate but never reach the kernel behind it.
+ */
+public final class TrapGate implements UserCpu {
+    private final Tcb self;
+
+    public TrapGate(Tcb self) { this.self = self; }
+
+    /** Kernel entry: charge the entry to the clock and take due events first. */
+    private Processor enter() {
+        Tcb t = self;
+        Processor p = t.cpu;
+        if (p.current != t) foreignEntry();
+        Kernel k = t.kernel;
+        if (k.checkedMode) Monitors.checkNoneHeld(t);
+        if (p.machineCpu.charge(k.costEntryNs)) p.checkEvents(t);
+        return p;
+    }
+
+    /** A gate was called by code not running as its thread: a user-program error. */
+    private void foreignEntry() {
+        throw new UserFault("system call through the UserCpu of " + ThreadId.toString(self.globalId)
+                + " from another thread: each L4 thread must use its own UserCpu");
+    }
+
+    /**
+     * The IPC trap gate. The fast path has returned by the time the gate switches to the receiver,
+     * so the gate stays small and the JIT inlines it into user code: the continuation then
+     * freezes only the user's frames ({@code ristretto.system.JvmOptions#FAST_PATH_OUT_OF_LINE}).
+     */
+    @Override public long ipc(long to, long fromSpecifier, long timeouts) {
+        Processor p = enter();
+        Tcb t = self;
+        if (t.kernel.fastPath && FastPath.transfer(t, p, to, fromSpecifier, timeouts)) {
+            // To p.next, the receiver: on this stack if it can be, else through the dispatcher.
+            // Either way our partner has set our results when we run again.
+            if (!p.switchNested(t)) Continuation.yield(Processor.SCOPE);
+            return p.returnToUser(t);
+        }
+        return Ipc.ipc(t, p, to, fromSpecifier, timeouts);
+    }
+
+    @Override public long lipc(long to, long fromSpecifier, long timeouts) {
+        return ipc(to, fromSpecifier, timeouts);   // X.2 allows Lipc to be Ipc; as in Pistachio
+    }
+
+    @Override public long exchangeRegisters(long dest, long control, long sp, long ip, long flags, long handle, long pager) {
+        enter();
+        return ExchangeRegisters.invoke(self, dest, control, sp, ip, flags, handle, pager);
+    }
+
+    @Override public long threadControl(long dest, long spaceSpecifier, long scheduler, long pager, long utcbLocation) {
+        enter();
+        return ThreadControl.invoke(self, dest, spaceSpecifier, scheduler, pager, utcbLocation);
+    }
+
+    @Override public long spaceControl(long spaceSpecifier, long control, long kipArea, long utcbArea, long redirector) {
+        enter();
+        return SpaceControl.invoke(self, spaceSpecifier, control, kipArea, utcbArea, redirector);
+    }
+
+    @Override public long schedule(long dest, long timeControl, long processorControl, long prioControl, long preemptionControl) {
+        enter();
+        return Scheduling.schedule(self, dest, timeControl, processorControl, prioControl, preemptionControl);
+    }
+
+    @Override public void threadSwitch(long dest) {
+        Processor p = enter();
+        Scheduling.threadSwitch(self, p, dest);
+    }
+
+    @Override public long systemClock() {
+        enter();
+        return self.kernel.machine.clock().nowMicros();
+    }
+
+    @Override public long kernelInterface() {
+        enter();
+        long[] regs = self.regs;
+        regs[R_API_VERSION] = Kip.API_VERSION;
+        regs[R_API_FLAGS] = Kip.API_FLAGS;
+        regs[R_KERNEL_ID] = Kernel.KERNEL_ID;
+        return self.space.kipBase();
+    }
+
+    /** A result register; an index the processor does not have is a user fault, not a kernel error. */
+    @Override public long reg(int index) {
+        long[] regs = self.regs;
+        if (index < 0 || index >= regs.length) throw new UserFault("no result register " + index + " (0.." + (regs.length - 1) + ")");
+        return regs[index];
+    }
+
+    @Override public long load(long vaddr) {
+        Tcb t = self;
+        Processor p = t.cpu;
+        if (p.machineCpu.charge(t.kernel.costMemoryNs)) p.checkEvents(t);
+        long pa = p.machineCpu.translate(vaddr, Pte.R);
+        if (pa < 0 || (vaddr & 7) != 0) pa = Faults.userAccess(t, p, vaddr, Pte.R);
+        return t.kernel.memory.load(pa);
+    }
+
+    @Override public void store(long vaddr, long value) {
+        Tcb t = self;
+        Processor p = t.cpu;
+        if (p.machineCpu.charge(t.kernel.costMemoryNs)) p.checkEvents(t);
+        long pa = p.machineCpu.translate(vaddr, Pte.W);
+        if (pa < 0 || (vaddr & 7) != 0) pa = Faults.userAccess(t, p, vaddr, Pte.W);
+        t.kernel.memory.store(pa, value);
+    }
+
+    @Override public MemorySegment utcb() { return self.utcb; }
+
+    @Override public String toString() { return "UserCpu[" + ThreadId.toString(self.globalId) + "]"; }
+}

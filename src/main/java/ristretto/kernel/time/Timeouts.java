@@ -1,0 +1,47 @@
+package ristretto.kernel.time;
+
+import ristretto.abi.Timeout;
+import ristretto.kernel.sched.Processor;
+import ristretto.kernel.thread.Tcb;
+
+/**
+ * IPC timeouts (§6): turning a 16-bit timeout into a deadline on a CPU's wakeup wheel, and
+ * cancelling it on the wheel that holds it (which need not be the thread's current CPU).
+ */
+public final class Timeouts {
+    private Timeouts() {}
+
+    /**
+     * The effective timeout: a time point that has already passed is the zero timeout (X.2: the
+     * operation fails at once), every other value is itself.
+     */
+    public static int effective(int timeout, long nowMicros) {
+        if (Timeout.isPoint(timeout) && Timeout.pointDeadlineMicros(timeout, nowMicros) <= nowMicros) return Timeout.ZERO;
+        return timeout;
+    }
+
+    /** Arms the wakeup for an IPC timeout (a period or a future point) on {@code t}'s CPU; NEVER arms nothing. */
+    public static void arm(Tcb t, int timeout) {
+        if (timeout == Timeout.NEVER) return;
+        Processor p = t.cpu;
+        long nowUs = p.clock.nowMicros();
+        long deadline = Timeout.isPoint(timeout) ? Timeout.pointDeadlineMicros(timeout, nowUs)
+                : nowUs + Timeout.periodMicros(timeout);
+        if (deadline < 0) deadline = Long.MAX_VALUE / 2;         // a period beyond the clock's range
+        cancel(t);
+        p.wakeups.schedule(t.threadNo, deadline);
+        t.timeoutCpu = p;
+        p.timeoutsChanged();
+    }
+
+    /** Cancels {@code t}'s timeout on the wheel that holds it, if one is armed. */
+    public static void cancel(Tcb t) {
+        Processor p = t.timeoutCpu;
+        if (p == null) return;
+        p.wakeups.cancel(t.threadNo);
+        t.timeoutCpu = null;
+        p.timeoutsChanged();
+    }
+
+    public static boolean armed(Tcb t) { return t.timeoutCpu != null; }
+}

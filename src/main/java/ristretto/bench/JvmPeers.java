@@ -22,15 +22,19 @@ import ristretto.system.JvmOptions;
 
 /**
  * JVM "peer" baselines of the pingpong benchmark: the same client&rarr;server&rarr;client round trip
- * with no kernel at all, over four JVM switching mechanisms. Every benchmark invocation is exactly
- * one round trip and moves the same payload: {@value ContinuationPingPong#WORDS} {@code long} words
- * copied from the client's {@code long[8]} into the server's {@code long[8]} (request) and back
- * (reply). In every peer the server does both copies and stamps a sequence number into word 0 of the
- * reply; the client returns word 0 of the reply it received (consumed by JMH).
+ * with no kernel at all, over five JVM switching mechanisms. Every benchmark invocation is exactly
+ * one round trip and copies {@value ContinuationPingPong#WORDS} {@code long} words twice: in the
+ * nested peer the request, from the client's {@code long[8]} through a message buffer into the
+ * server's (see {@link ContinuationNested}); in the others the server copies the client's
+ * {@code long[8]} into its own {@code long[8]} (request) and back (reply). Every server stamps a
+ * sequence number into word 0 of the reply; the client returns it (consumed by JMH).
  *
  * <ol>
  *   <li>{@link #continuationPingpong}: two raw {@code Continuation}s and a dispatcher loop on the
- *       benchmark thread (the floor; no other thread involved);</li>
+ *       benchmark thread (the original floor; no other thread involved);</li>
+ *   <li>{@link #continuationNested}: the benchmark thread mounts one raw {@code Continuation} on its
+ *       own stack and the continuation yields back, as Ristretto's nested direct switch does (the
+ *       honest floor of the L4 Call);</li>
  *   <li>{@link #vthreadHandoff}: park/unpark between the benchmark thread and a virtual server, both
  *       virtual threads on the default scheduler (see the method for why the fork uses JMH's virtual
  *       executor);</li>
@@ -81,7 +85,7 @@ public class JvmPeers {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // 1. Raw continuations, dispatcher loop on the benchmark thread (the floor).
+    // 1. Raw continuations, dispatcher loop on the benchmark thread (the original floor).
 
     @State(Scope.Thread)
     public static class ContinuationState {
@@ -114,7 +118,39 @@ public class JvmPeers {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // 2. Virtual thread server, park/unpark handoff, default scheduler.
+    // 2. A raw continuation nested on the benchmark thread's stack (the honest floor).
+
+    @State(Scope.Thread)
+    public static class NestedState {
+        ContinuationNested cn;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            cn = new ContinuationNested();
+        }
+
+        @TearDown(Level.Trial)
+        public void check() {
+            if (cn.reply() != cn.rounds()) {
+                throw new IllegalStateException("reply " + cn.reply() + " after " + cn.rounds() + " rounds");
+            }
+            cn = null;
+        }
+    }
+
+    /**
+     * One round trip: {@link ContinuationNested#roundTrip()} copies the request into the message
+     * buffer and mounts the callee on the benchmark thread's stack; the callee copies it into its
+     * own buffer and yields back. One continuation mount and one yield per invocation, the switches
+     * of an L4 Call and its reply on the fast path.
+     */
+    @Benchmark
+    public long continuationNested(NestedState st) {
+        return st.cn.roundTrip();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 3. Virtual thread server, park/unpark handoff, default scheduler.
 
     @State(Scope.Thread)
     public static class VThreadState {
@@ -194,7 +230,7 @@ public class JvmPeers {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // 3. Platform threads, two SynchronousQueues (request, reply).
+    // 4. Platform threads, two SynchronousQueues (request, reply).
 
     @State(Scope.Thread)
     public static class SynchronousQueueState {
@@ -239,7 +275,7 @@ public class JvmPeers {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // 4. Platform threads, one Exchanger, two rendezvous per round trip.
+    // 5. Platform threads, one Exchanger, two rendezvous per round trip.
 
     @State(Scope.Thread)
     public static class ExchangerState {

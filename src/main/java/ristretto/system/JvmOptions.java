@@ -19,16 +19,28 @@ import java.util.List;
  *       to the next. Correctness never depends on it.</li>
  *   <li>{@link #QUIET}: the JVM would otherwise print every compile command on start.</li>
  *   <li>{@link #COLLECTOR}: ParallelGC, the collector of the reference figures.</li>
+ *   <li>{@link #STACK_TRACES}: a kernel bug is reported with its stack even when the JIT would
+ *       otherwise throw a preallocated, stackless exception.</li>
+ *   <li>{@link #NATIVE_ACCESS}: no code may call restricted methods (such as
+ *       {@code MemorySegment.reinterpret}, which would let user code read all of host memory
+ *       through its UTCB); Ristretto itself calls none.</li>
  * </ul>
+ *
+ * <p>{@code ./ristretto demo} and {@code run} start Ristretto as the named module
+ * {@code ristretto} ({@link #MODULE_EXPORTS} instead of {@link #EXPORTS}), so that user programs,
+ * loaded outside it, cannot reach the kernel; the tests and benchmarks run it from the class path.
  */
 public final class JvmOptions {
     private JvmOptions() {}
 
     public static final String EXPORTS = "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED";
+    public static final String MODULE_EXPORTS = "--add-exports=java.base/jdk.internal.vm=ristretto";
     public static final String QUIET = "-XX:CompileCommand=quiet";
     public static final String FAST_PATH_OUT_OF_LINE = "-XX:CompileCommand=dontinline,ristretto.kernel.ipc.FastPath::transfer";
     public static final String COLLECTOR = "-XX:+UseParallelGC";
+    public static final String STACK_TRACES = "-XX:-OmitStackTraceInFastThrow";
+    public static final String NATIVE_ACCESS = "--illegal-native-access=deny";
 
     /** All of them, in the order the launcher passes them. */
-    public static final List<String> ALL = List.of(EXPORTS, QUIET, FAST_PATH_OUT_OF_LINE, COLLECTOR);
+    public static final List<String> ALL = List.of(EXPORTS, QUIET, FAST_PATH_OUT_OF_LINE, COLLECTOR, STACK_TRACES, NATIVE_ACCESS);
 }

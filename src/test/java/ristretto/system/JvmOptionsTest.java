@@ -20,6 +20,8 @@ class JvmOptionsTest {
             assertTrue(launcher.contains(option), "./ristretto does not pass " + option);
             assertTrue(pom.contains(option), "pom.xml does not pass " + option);
         }
+        assertTrue(launcher.contains(JvmOptions.MODULE_EXPORTS), "./ristretto does not run the module with " + JvmOptions.MODULE_EXPORTS);
+        assertTrue(pom.contains(JvmOptions.MODULE_EXPORTS), "pom.xml does not compile the module with " + JvmOptions.MODULE_EXPORTS);
     }
 
     @Test

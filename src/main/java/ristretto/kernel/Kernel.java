@@ -470,4 +470,23 @@ public final class Kernel {
         int s = Fpage.log2Size(fpage);
         return s < 48 && base >= 0 && base + (1L << s) <= ristretto.machine.PageTable.VA_LIMIT;
     }
+
+    // ---- run report (run-cli branch)
+
+    /**
+     * A report on every live thread, in thread-number order (see {@link ThreadReport}): read-only,
+     * for the host once the machine has halted.
+     */
+    public List<ThreadReport> threadReports() {
+        List<ThreadReport> out = new ArrayList<>();
+        for (Tcb t : tcbs) {
+            if (t == null || t.space == null) continue;
+            int s = t.state;
+            boolean inIpc = s == ThreadState.POLLING || s == ThreadState.LOCKED_RUNNING
+                    || ThreadState.isWaiting(s) || s == ThreadState.LOCKED_WAITING;
+            out.add(new ThreadReport(t.globalId, ThreadState.name(s), inIpc ? t.partner : 0,
+                    s == ThreadState.HALTED ? t.stopReason : null));
+        }
+        return out;
+    }
 }

@@ -1,5 +1,6 @@
 package ristretto.system;
 
+import java.util.List;
 import ristretto.abi.UserEntry;
 import ristretto.kernel.Boot;
 import ristretto.kernel.Kernel;
@@ -26,9 +27,14 @@ public final class Ristretto {
     }
 
     public static Ristretto boot(Machine.Config machineConfig, Kernel.Options options, Program root) {
+        return boot(machineConfig, options, root, List.of());
+    }
+
+    /** Boots a system whose root task runs {@code root} and sees {@code args} ({@link L4#args}). */
+    public static Ristretto boot(Machine.Config machineConfig, Kernel.Options options, Program root, List<String> args) {
         Machine m = new Machine(machineConfig);
         Sigma0 sigma0 = new Sigma0();
-        Kernel k = Boot.boot(m, options, new Boot.Image(adapt(sigma0::main), null, adapt(root::main),
+        Kernel k = Boot.boot(m, options, new Boot.Image(adapt(sigma0::main), null, adapt(root::main, args),
                 ROOT_MEMORY_BASE, ROOT_MEMORY_SIZE));
         Linker linker = (name, code) -> k.registerEntry(name, adapt(code));
         root.link(linker);
@@ -40,10 +46,14 @@ public final class Ristretto {
     }
 
     /** Wraps user code as an entry the kernel can start: it gets its own L4 library object. */
-    public static UserEntry adapt(Entry code) {
+    public static UserEntry adapt(Entry code) { return adapt(code, List.of()); }
+
+    /** As {@link #adapt(Entry)}, for code that sees the program arguments {@code args}. */
+    public static UserEntry adapt(Entry code, List<String> args) {
+        List<String> a = List.copyOf(args);
         return (cpu, ip, sp) -> {
             try {
-                code.run(new L4(cpu, ip, sp));
+                code.run(new L4(cpu, ip, sp, a));
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Exception e) {

@@ -11,6 +11,8 @@ module ristretto {
     requires java.management;      // checked mode reads the carrier's held monitors
     requires info.picocli;
     requires jmh.core;             // the bench commands; run from the class path (see ./ristretto)
+    requires java.compiler;        // run File.java compiles the source in memory
+    requires jdk.compiler;         // ... and finds its first top-level class
 
     exports ristretto.abi;
     exports ristretto.user;

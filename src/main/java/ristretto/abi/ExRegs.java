@@ -1,6 +1,8 @@
 package ristretto.abi;
 
-/** ExchangeRegisters control bits (§10.2). */
+import java.util.function.IntToLongFunction;
+
+/** ExchangeRegisters control bits (§10.2) and its decoded result. */
 public final class ExRegs {
     private ExRegs() {}
 
@@ -22,4 +24,30 @@ public final class ExRegs {
 
     /** Bits of the returned control word. */
     public static final int WAS_HALTED = 1, WAS_RECEIVING = 2, WAS_SENDING = 4;
+
+    /**
+     * What ExchangeRegisters answered: the thread ID it returned (the other form of {@code dest},
+     * or nil on failure) and the thread's old registers, from the result registers. IP comes
+     * before SP, as everywhere in the user library.
+     */
+    public record Result(long thread, long control, long ip, long sp, long flags, long handle, long pager) {
+        /** Decodes the result registers ({@link UserCpu#R_CONTROL} ...) of the call that returned {@code thread}. */
+        public static Result of(long thread, IntToLongFunction reg) {
+            return new Result(thread, reg.applyAsLong(UserCpu.R_CONTROL), reg.applyAsLong(UserCpu.R_IP),
+                    reg.applyAsLong(UserCpu.R_SP), reg.applyAsLong(UserCpu.R_FLAGS),
+                    reg.applyAsLong(UserCpu.R_HANDLE), reg.applyAsLong(UserCpu.R_PAGER));
+        }
+
+        /** The call failed (ErrorCode says why) and the registers mean nothing. */
+        public boolean failed() { return thread == ThreadId.NIL; }
+
+        /** The thread was halted (or had a halt pending). */
+        public boolean halted() { return (control & WAS_HALTED) != 0; }
+
+        /** The thread was in a receive phase. */
+        public boolean receiving() { return (control & WAS_RECEIVING) != 0; }
+
+        /** The thread was in a send phase. */
+        public boolean sending() { return (control & WAS_SENDING) != 0; }
+    }
 }

@@ -12,7 +12,37 @@ public final class Timeout {
     /** The immediate timeout: m = 0, e = 1. Only this raw value counts as "zero" (§6.1). */
     public static final int ZERO = 0x0400;
 
-    /** Library encoder for a period. Unlike Pistachio's, 0 µs encodes ZERO, not NEVER. */
+    /** The longest period the encoding can express: 1023 · 2^31 µs, about 25 days. */
+    public static final long MAX_PERIOD_MICROS = 1023L << 31;
+
+    /**
+     * The period of exactly {@code micros} µs. A period is {@code m · 2^e} µs with a 10-bit m
+     * and a 5-bit e, so every length below 1024 µs is exact, and above that only lengths whose
+     * low bits are zero (1024 · 2^k, 1000 · 2^k, ...): 1,000,000 µs, for one, is not, and
+     * {@link #period} would round it down to 999,424 µs. 0 µs is {@link #ZERO}.
+     *
+     * @throws IllegalArgumentException for a negative length, or one the encoding cannot
+     *         express exactly (the message names the nearest expressible lengths)
+     */
+    public static int micros(long micros) {
+        if (micros < 0) throw new IllegalArgumentException("negative time period: " + micros + " µs");
+        if (micros == 0) return ZERO;
+        int e = Math.max(0, 64 - Long.numberOfLeadingZeros(micros) - 10);    // smallest e with micros >> e < 1024
+        if (e > 31 || (micros & ((1L << e) - 1)) != 0) {
+            long down = periodMicros(period(Math.min(micros, MAX_PERIOD_MICROS)));
+            String up = e > 31 || down + (1L << e) > MAX_PERIOD_MICROS ? "none" : down + (1L << e) + " µs";
+            throw new IllegalArgumentException(micros + " µs is not an exact time period (m · 2^e µs, m < 1024):"
+                    + " nearest below " + down + " µs, above " + up);
+        }
+        return (e << 10) | (int) (micros >>> e);
+    }
+
+    /**
+     * Library encoder for a period, <em>rounding</em> down to an expressible length (by less
+     * than 0.1%; use {@link #micros} for an exact period or an error). Unlike Pistachio's, 0 µs
+     * (or less) encodes ZERO, not NEVER; beyond {@link #MAX_PERIOD_MICROS} it answers NEVER. The
+     * kernel encodes the periods it returns (Schedule's TimeControl') with it.
+     */
     public static int period(long micros) {
         if (micros <= 0) return ZERO;
         int e = 0;
@@ -43,6 +73,45 @@ public final class Timeout {
         int c = (int) ((targetMicros >>> (e + 10)) & 1);
         return 0x8000 | ((e & 0xF) << 11) | (c << 10) | m;
     }
+
+    /**
+     * The absolute time point of exactly {@code targetMicros}, for a clock that reads
+     * {@code nowMicros}: the finest exponent that reaches that far ahead. A time point has a
+     * 10-bit mantissa, so it names only multiples of 2^e µs; a point designates the matching clock
+     * value nearest to now, so it reaches less than 2^(e+10) µs ahead, at most about 33 s (e = 15);
+     * use a period beyond that.
+     *
+     * @throws IllegalArgumentException if the target is in the past, too far ahead, or not a
+     *         multiple of the unit 2^e µs that reaches it ({@link #pointAtOrBefore} rounds instead)
+     */
+    public static int pointAt(long targetMicros, long nowMicros) {
+        int t = pointAtOrBefore(targetMicros, nowMicros);
+        long unit = 1L << ((t >>> 11) & 0xF);
+        if (targetMicros % unit != 0)
+            throw new IllegalArgumentException("time point " + targetMicros + " µs is not a multiple of " + unit
+                    + " µs, the unit of a point " + (targetMicros - nowMicros) + " µs ahead");
+        return t;
+    }
+
+    /**
+     * The absolute time point at {@code targetMicros} rounded down to a multiple of its unit
+     * 2^e µs, with the finest e that reaches it from {@code nowMicros}: it never fires late, and
+     * early by less than 2^e µs (less than 0.1% of the distance).
+     *
+     * @throws IllegalArgumentException if the target is in the past or more than about 33 s ahead
+     */
+    public static int pointAtOrBefore(long targetMicros, long nowMicros) {
+        long ahead = targetMicros - nowMicros;
+        if (nowMicros < 0 || ahead < 0)
+            throw new IllegalArgumentException("time point " + targetMicros + " µs is in the past (now " + nowMicros + " µs)");
+        for (int e = 0; e <= 15; e++)
+            if (ahead < (1L << (e + 10))) return point(targetMicros, e);
+        throw new IllegalArgumentException("time point " + ahead + " µs ahead is beyond the reach of a time point"
+                + " (" + MAX_POINT_AHEAD_MICROS + " µs); use a period");
+    }
+
+    /** How far ahead the coarsest time point (e = 15) reaches: 2^25 − 1 µs, about 33 s. */
+    public static final long MAX_POINT_AHEAD_MICROS = (1L << 25) - 1;
 
     /**
      * X.2 absolute time point: the clock value whose bits e..e+9 equal m and whose bit e+10

@@ -19,6 +19,8 @@ public interface UserCpu {
     int R_CONTROL = 0, R_SP = 1, R_IP = 2, R_FLAGS = 3, R_HANDLE = 4, R_PAGER = 5;
     int R_TIME_CONTROL = 0;
     int R_API_VERSION = 0, R_API_FLAGS = 1, R_KERNEL_ID = 2;
+    /** How many result registers there are: {@link #reg(int)} takes 0 .. this - 1. */
+    int RESULT_REGISTERS = 6;
 
     /** Ipc(to, FromSpecifier, Timeouts): returns From; the received tag (or error tag) is in MR0. */
     long ipc(long to, long fromSpecifier, long timeouts);

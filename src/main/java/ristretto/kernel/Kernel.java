@@ -1,6 +1,7 @@
 package ristretto.kernel;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import ristretto.abi.ThreadId;
@@ -176,6 +177,22 @@ public final class Kernel {
 
     /** Registers user code in the code image; answers its IP. Used by the loader at boot. */
     public long registerEntry(String name, UserEntry entry) { return code.register(name, entry); }
+
+    /**
+     * A report on every live thread, in thread-number order (see {@link ThreadReport}): read-only,
+     * for the host once the machine has halted.
+     */
+    public List<ThreadReport> threadReports() {
+        List<ThreadReport> out = new ArrayList<>();
+        threads.forEach(t -> {
+            int s = t.state;
+            boolean inIpc = s == ThreadState.POLLING || s == ThreadState.LOCKED_RUNNING
+                    || ThreadState.isWaiting(s) || s == ThreadState.LOCKED_WAITING;
+            out.add(new ThreadReport(t.globalId, ThreadState.name(s), inIpc ? t.partner : 0,
+                    s == ThreadState.HALTED ? t.stopReason : null));
+        });
+        return out;
+    }
 
     @Override public String toString() { return "Kernel[" + ThreadId.toString(rootId) + " root]"; }
 }

@@ -2,6 +2,8 @@ package ristretto.user;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.Objects;
 import ristretto.abi.ExRegs;
 import ristretto.abi.Fpage;
 import ristretto.abi.IpcError;
@@ -17,19 +19,33 @@ import ristretto.abi.Utcb;
  * (MRs, BRs, TCRs) are words of the thread's own UTCB; system calls are raw stubs over
  * {@link UserCpu}; Send, Receive, Wait, Call, ReplyWait, Reply and Sleep are one-line wrappers
  * over the one {@link #ipc} primitive, as in Pistachio's {@code ipc.h}.
+ *
+ * <p>Wherever a method takes or answers both an IP and an SP, the IP comes first: {@link #start(long, long, long)},
+ * {@link #startThread}, {@link #exchangeRegisters}, {@link ExRegs.Result}, {@link Threads} (X.2 and Pistachio's
+ * libl4 put SP first in ExchangeRegisters; this library does not).
+ *
+ * <p>Register indexes are checked: an MR outside 0..63, a BR outside 0..32 or a result
+ * register outside 0..5 is an {@link IndexOutOfBoundsException}, never another UTCB word.
  */
 public final class L4 {
     private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
     private final UserCpu cpu;
     private final MemorySegment utcb;
     private final long ip, sp;
+    private final List<String> args;
     private long from;
 
     public L4(UserCpu cpu, long ip, long sp) {
+        this(cpu, ip, sp, List.of());
+    }
+
+    /** @param args the program arguments this thread sees ({@link #args}) */
+    public L4(UserCpu cpu, long ip, long sp, List<String> args) {
         this.cpu = cpu;
         this.utcb = cpu.utcb();
         this.ip = ip;
         this.sp = sp;
+        this.args = List.copyOf(args);
     }
 
     /** The IP this thread started at, and its initial SP. */
@@ -37,15 +53,24 @@ public final class L4 {
 
     public long startSp() { return sp; }
 
+    /**
+     * The arguments the system was started with, for the root task: what follows the program
+     * on the command line ({@code ./ristretto run Prog.java a b} or {@code --root Prog -- a b}).
+     * Empty for every other thread; a root task passes on what its threads need.
+     */
+    public List<String> args() { return args; }
+
     // ------------------------------------------------------------------- virtual registers
 
-    public long mr(int i) { return utcb.get(WORD, Utcb.mr(i)); }
+    /** Message register i, 0 ≤ i < 64. */
+    public long mr(int i) { return utcb.get(WORD, Utcb.mr(Objects.checkIndex(i, Utcb.MR_COUNT))); }
 
-    public void setMr(int i, long v) { utcb.set(WORD, Utcb.mr(i), v); }
+    public void setMr(int i, long v) { utcb.set(WORD, Utcb.mr(Objects.checkIndex(i, Utcb.MR_COUNT)), v); }
 
-    public long br(int i) { return utcb.get(WORD, Utcb.br(i)); }
+    /** Buffer register i, 0 ≤ i ≤ 32. */
+    public long br(int i) { return utcb.get(WORD, Utcb.br(Objects.checkIndex(i, Utcb.BR_COUNT))); }
 
-    public void setBr(int i, long v) { utcb.set(WORD, Utcb.br(i), v); }
+    public void setBr(int i, long v) { utcb.set(WORD, Utcb.br(Objects.checkIndex(i, Utcb.BR_COUNT)), v); }
 
     /** Loads MR0 with a tag of label and the given untyped words into MR1... */
     public void loadMsg(long label, long... words) {
@@ -109,12 +134,25 @@ public final class L4 {
     /** The From result of the last IPC. */
     public long from() { return from; }
 
-    public long exchangeRegisters(long dest, long control, long sp, long ip, long flags, long handle, long pager) {
+    /**
+     * ExchangeRegisters. Note the order: IP before SP, as everywhere in this library (the X.2
+     * system call and libl4 take SP first). The old values are in the result registers:
+     * {@link #exRegsResult} decodes them.
+     */
+    public long exchangeRegisters(long dest, long control, long ip, long sp, long flags, long handle, long pager) {
         return cpu.exchangeRegisters(dest, control, sp, ip, flags, handle, pager);
     }
 
-    /** A result register of the last system call ({@link UserCpu#R_CONTROL} and so on). */
-    public long reg(int i) { return cpu.reg(i); }
+    /** The result of the ExchangeRegisters call that returned {@code returned}, decoded from the result registers. */
+    public ExRegs.Result exRegsResult(long returned) { return ExRegs.Result.of(returned, this::reg); }
+
+    /** Reads a thread's registers and state without changing anything (ExchangeRegisters, control 0). */
+    public ExRegs.Result readRegisters(long t) {
+        return exRegsResult(exchangeRegisters(t, 0, 0, 0, 0, 0, ThreadId.NIL));
+    }
+
+    /** A result register of the last system call ({@link UserCpu#R_CONTROL} and so on), 0 ≤ i < 6. */
+    public long reg(int i) { return cpu.reg(Objects.checkIndex(i, UserCpu.RESULT_REGISTERS)); }
 
     public boolean threadControl(long dest, long space, long scheduler, long pager, long utcbLocation) {
         return cpu.threadControl(dest, space, scheduler, pager, utcbLocation) == 1;
@@ -179,6 +217,7 @@ public final class L4 {
     /** Sleep: a closed receive from oneself, which can only end in a receive timeout. */
     public long sleep(int timeout) { return ipc(ThreadId.NIL, myGlobalId(), Timeout.timeouts(Timeout.NEVER, timeout)); }
 
+    /** Sleeps about {@code micros} µs: the period is rounded down ({@link Timeout#period}); {@code sleep(Timeout.micros(n))} is exact or refused. */
     public long sleepMicros(long micros) { return sleep(Timeout.period(micros)); }
 
     public long lcall(long to) { return lipc(to, to, Timeout.NEVER_NEVER); }
@@ -194,9 +233,9 @@ public final class L4 {
     /** Starts (resumes) a thread, cancelling its IPC: L4_Start. */
     public long start(long t) { return exchangeRegisters(t, ExRegs.START, 0, 0, 0, 0, ThreadId.NIL); }
 
-    /** Starts a thread at a new SP and IP: L4_Start_SpIp. */
-    public long start(long t, long sp, long ip) {
-        return exchangeRegisters(t, ExRegs.START | ExRegs.SET_SP | ExRegs.SET_IP, sp, ip, 0, 0, ThreadId.NIL);
+    /** Starts a thread at a new IP and SP: L4_Start_SpIp, with IP first as everywhere here. */
+    public long start(long t, long ip, long sp) {
+        return exchangeRegisters(t, ExRegs.START | ExRegs.SET_SP | ExRegs.SET_IP, ip, sp, 0, 0, ThreadId.NIL);
     }
 
     public long stop(long t) { return exchangeRegisters(t, ExRegs.STOP, 0, 0, 0, 0, ThreadId.NIL); }
@@ -219,10 +258,13 @@ public final class L4 {
         return schedule(t, Schedule.timeControl(timeslice, totalQuantum), Schedule.UNCHANGED, Schedule.UNCHANGED, Schedule.UNCHANGED);
     }
 
-    /** The thread's state as Schedule reports it (changing nothing). */
+    /** The thread's state as Schedule reports it (changing nothing): a result word, {@link Schedule.State#of} decodes it. */
     public long threadState(long t) {
         return schedule(t, Schedule.UNCHANGED, Schedule.UNCHANGED, Schedule.UNCHANGED, Schedule.UNCHANGED);
     }
+
+    /** TimeControl' of the last Schedule call, decoded: the thread's remaining timeslice and quantum. */
+    public Schedule.TimeControl timeControlResult() { return Schedule.TimeControl.of(reg(UserCpu.R_TIME_CONTROL)); }
 
     // ------------------------------------------------------------------------------- KIP
 

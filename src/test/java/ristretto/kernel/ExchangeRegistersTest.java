@@ -81,7 +81,7 @@ class ExchangeRegistersTest {
             l4.sleepMicros(1000);
             int ok = 0;
             for (int i = 1; i <= times; i++) {
-                long r = l4.exchangeRegisters(t, CANCEL_RECV | CANCEL_SEND | SET_SP | SET_IP | SET_PAGER, i, s.ip("sleeper"), 0, 0, me);
+                long r = l4.exchangeRegisters(t, CANCEL_RECV | CANCEL_SEND | SET_SP | SET_IP | SET_PAGER, s.ip("sleeper"), i, 0, 0, me);
                 if (!ThreadId.isNil(r)) ok++;
                 if (pauseMicros > 0) l4.sleepMicros(pauseMicros);
             }
@@ -134,7 +134,7 @@ class ExchangeRegistersTest {
         s.main(l4 -> {
             long t = id(l4, 1), me = l4.myGlobalId();
             createHere(l4, t, 1);
-            long r = l4.exchangeRegisters(t, 0x19E, 0xABC0, s.ip("worker"), 0, 0, me);
+            long r = l4.exchangeRegisters(t, 0x19E, s.ip("worker"), 0xABC0, 0, 0, me);
             s.log.add("result nil " + ThreadId.isNil(r));
             long tag = l4.receive(t, Timeout.period(5_000_000));
             s.log.add(L4.failed(tag) ? "no message: " + IpcError.toString(l4.errorCode())
@@ -173,7 +173,7 @@ class ExchangeRegistersTest {
             createHere(l4, t, 1);
             l4.startThread(t, s.ip("worker"), 0x5000);
             l4.sleepMicros(100);
-            l4.exchangeRegisters(t, SET_FLAGS | SET_HANDLE | SET_PAGER, 0x1111, 0x2222, 0x202, 0x99, other);
+            l4.exchangeRegisters(t, SET_FLAGS | SET_HANDLE | SET_PAGER, 0x2222, 0x1111, 0x202, 0x99, other);
             s.log.add(String.format("old: %s sp=%x ip=%b flags=%x handle=%x pager=%s", control(l4), l4.reg(UserCpu.R_SP),
                     l4.reg(UserCpu.R_IP) == s.ip("worker"), l4.reg(UserCpu.R_FLAGS), l4.reg(UserCpu.R_HANDLE),
                     ThreadId.toString(l4.reg(UserCpu.R_PAGER))));
@@ -415,7 +415,7 @@ class ExchangeRegistersTest {
             long t = id(l4, 1);
             startHere(l4, t, 1, s.ip("first"));
             l4.sleepMicros(1000);
-            l4.exchangeRegisters(t, CANCEL_RECV | SET_IP | SET_SP, 0xF00, s.ip("second"), 0, 0, NIL);
+            l4.exchangeRegisters(t, CANCEL_RECV | SET_IP | SET_SP, s.ip("second"), 0xF00, 0, 0, NIL);
             s.log.add("old ip was first " + (l4.reg(UserCpu.R_IP) == s.ip("first")));
             l4.sleepMicros(1000);
             l4.exchangeRegisters(t, 0, 0, 0, 0, 0, NIL);
@@ -437,7 +437,7 @@ class ExchangeRegistersTest {
             long t = id(l4, 1);
             startHere(l4, t, 1, s.ip("first"));
             l4.sleepMicros(1000);
-            l4.exchangeRegisters(t, SET_IP, 0, s.ip("second"), 0, 0, NIL);
+            l4.exchangeRegisters(t, SET_IP, s.ip("second"), 0, 0, 0, NIL);
             l4.sleepMicros(1000);
             s.log.add("still " + Schedule.resultName(l4.threadState(t)));
             l4.loadMsg(0);
@@ -453,7 +453,7 @@ class ExchangeRegistersTest {
         Scenario s = new Scenario();
         s.entry("first", l4 -> {
             s.log.add("first");
-            l4.exchangeRegisters(l4.myGlobalId(), SET_IP | SET_SP, 0x42, s.ip("second"), 0, 0, NIL);
+            l4.exchangeRegisters(l4.myGlobalId(), SET_IP | SET_SP, s.ip("second"), 0x42, 0, 0, NIL);
             s.log.add("first continued");
         });
         s.entry("second", l4 -> s.log.add("second sp " + Long.toHexString(l4.startSp())));
@@ -472,7 +472,7 @@ class ExchangeRegistersTest {
             startHere(l4, t, 1, s.ip("first"));
             l4.sleepMicros(1000);                           // first ran and returned: halted
             s.log.add(Schedule.resultName(l4.threadState(t)));
-            l4.exchangeRegisters(t, SET_IP | HALT_VALID, 0, s.ip("second"), 0, 0, NIL);
+            l4.exchangeRegisters(t, SET_IP | HALT_VALID, s.ip("second"), 0, 0, 0, NIL);
             l4.sleepMicros(1000);
         });
         s.run();

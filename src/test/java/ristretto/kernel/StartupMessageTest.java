@@ -94,7 +94,7 @@ class StartupMessageTest {
             long spMsg = root.sp(l4 -> ran.add("started with the SP of the message"));
             id[0] = create(root, root.l4.myGlobalId(), 100);
             // Set IP and SP without cancelling the start-up receive: the thread keeps waiting.
-            root.l4.exchangeRegisters(id[0], ExRegs.SET_IP | ExRegs.SET_SP, spSet, root.ip(), 0, 0, ThreadId.NIL);
+            root.l4.exchangeRegisters(id[0], ExRegs.SET_IP | ExRegs.SET_SP, root.ip(), spSet, 0, 0, ThreadId.NIL);
             rec.put("state after exregs", root.state(id[0]));
             root.l4.loadMsg(0x1, root.ip(), spMsg, 0);   // u = 3: starts it, but loads nothing
             root.l4.send(id[0], Timeout.ZERO);
@@ -115,7 +115,7 @@ class StartupMessageTest {
                 ran.add("got label " + MsgTag.label(tag) + " u=" + MsgTag.u(tag) + " words " + l4.mr(1) + "," + l4.mr(2));
             });
             id[0] = create(root, root.l4.myGlobalId(), 100);
-            long r = root.l4.start(id[0], sp, root.ip());
+            long r = root.l4.start(id[0], root.ip(), sp);
             rec.put("exregs", r == ThreadId.NIL ? "failed " + root.l4.errorCode() : "control " + root.l4.reg(0));
             root.sleep(100);
             rec.put("state", root.state(id[0]));

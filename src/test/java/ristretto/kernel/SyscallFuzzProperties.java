@@ -72,7 +72,7 @@ class SyscallFuzzProperties {
                 case 1 -> l4.threadControl(a, r.nextInt(4) == 0 ? ThreadId.NIL : b, c, d, addr(r));
                 case 2 -> l4.spaceControl(a, r.nextLong(), fpage(r), fpage(r), r.nextBoolean() ? b : ThreadId.ANY);
                 case 3 -> l4.exchangeRegisters(a, (r.nextInt(1 << 11) | (r.nextInt(20) == 0 ? 1L << r.nextInt(64) : 0)) & selfSafe,
-                        addr(r), r.nextInt(3) == 0 ? addr(r) : l4.startIp(), r.nextLong(), r.nextLong(), b);
+                        r.nextInt(3) == 0 ? addr(r) : l4.startIp(), addr(r), r.nextLong(), r.nextLong(), b);
                 case 4 -> l4.schedule(a, r.nextBoolean() ? -1 : r.nextLong(), r.nextBoolean() ? -1 : r.nextInt(4),
                         r.nextBoolean() ? -1 : r.nextInt(300), r.nextBoolean() ? -1 : r.nextLong());
                 case 5 -> l4.threadSwitch(r.nextBoolean() ? ThreadId.NIL : a);

@@ -71,7 +71,7 @@ class ThreadControlTest {
             long t = id(l4, 1);
             createHere(l4, t, 1);
             long control = ExRegs.CANCEL_RECV | ExRegs.CANCEL_SEND | ExRegs.SET_SP | ExRegs.SET_IP | ExRegs.SET_PAGER;
-            long r = l4.exchangeRegisters(t, control, 0x7000, s.ip("worker"), 0, 0, l4.myGlobalId());
+            long r = l4.exchangeRegisters(t, control, s.ip("worker"), 0x7000, 0, 0, l4.myGlobalId());
             s.log.add("result nil " + ThreadId.isNil(r) + ", was receiving " + ((l4.reg(UserCpu.R_CONTROL) & ExRegs.WAS_RECEIVING) != 0));
         });
         s.run();

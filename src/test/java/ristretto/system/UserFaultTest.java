@@ -238,7 +238,7 @@ class UserFaultTest {
             long t = new Threads(l4).inMySpace(s.ip("faulty"), 0);
             l4.sleepMicros(1000);
             s.log.add("faulted: " + Schedule.resultName(l4.threadState(t)));
-            l4.exchangeRegisters(t, ExRegs.SET_IP | ExRegs.HALT_VALID, 0, s.ip("healthy"), 0, 0, ThreadId.NIL);
+            l4.exchangeRegisters(t, ExRegs.SET_IP | ExRegs.HALT_VALID, s.ip("healthy"), 0, 0, 0, ThreadId.NIL);
             l4.sleepMicros(1000);
         };
         s.run();

@@ -114,6 +114,29 @@ public final class L4 {
 
     public void setXferTimeouts(long t) { setTcr(Utcb.XFER_TIMEOUTS, t); }
 
+    // --- delayed preemption (§3.4): L4_DisablePreemption, L4_EnablePreemption, L4_PreemptionPending
+
+    /** Asks the kernel to delay this thread's preemption (sets "d"); answers whether it was set before. */
+    public boolean disablePreemption() {
+        long f = tcr(Utcb.PREEMPT_FLAGS);
+        setTcr(Utcb.PREEMPT_FLAGS, f | Utcb.PREEMPT_D);
+        return (f & Utcb.PREEMPT_D) != 0;
+    }
+
+    /** Clears "d"; answers whether it was set. */
+    public boolean enablePreemption() {
+        long f = tcr(Utcb.PREEMPT_FLAGS);
+        setTcr(Utcb.PREEMPT_FLAGS, f & ~Utcb.PREEMPT_D);
+        return (f & Utcb.PREEMPT_D) != 0;
+    }
+
+    /** Whether the kernel delayed a preemption of this thread ("p"), which it then clears. */
+    public boolean preemptionPending() {
+        long f = tcr(Utcb.PREEMPT_FLAGS);
+        setTcr(Utcb.PREEMPT_FLAGS, f & ~Utcb.PREEMPT_P);
+        return (f & Utcb.PREEMPT_P) != 0;
+    }
+
     public long threadWord(int i) { return tcr(i == 0 ? Utcb.THREAD_WORD0 : Utcb.THREAD_WORD1); }
 
     public void setThreadWord(int i, long v) { setTcr(i == 0 ? Utcb.THREAD_WORD0 : Utcb.THREAD_WORD1, v); }

@@ -5,6 +5,7 @@ import jdk.internal.vm.Continuation;
 import jdk.internal.vm.ContinuationScope;
 import ristretto.kernel.Kernel;
 import ristretto.kernel.debug.Trace;
+import ristretto.kernel.ipc.KernelMessage;
 import ristretto.kernel.mem.Space;
 import ristretto.kernel.thread.Tcb;
 import ristretto.kernel.thread.ThreadState;
@@ -83,6 +84,11 @@ public final class Processor {
                 next = self;
                 Continuation.yield(SCOPE);
                 throw new IllegalStateException("abandoned continuation resumed: " + self);
+            } else if ((self.pendingWork & Tcb.PENDING_PREEMPTION_MESSAGE) != 0) {
+                self.pendingWork &= ~Tcb.PENDING_PREEMPTION_MESSAGE;
+                KernelMessage.preemption(self, this);
+            } else {
+                throw new IllegalStateException("unknown pending work " + self.pendingWork + ": " + self);
             }
         }
     }
@@ -135,6 +141,7 @@ public final class Processor {
         if (current != t) {
             switches++;
             kernel.trace(Trace.SWITCH, current, t);
+            scheduler.switched();
         }
         current = t;
         Space s = t.space;
@@ -218,6 +225,7 @@ public final class Processor {
         }
         resched |= scheduler.wakeExpired(now);
         resched |= scheduler.sliceExpired(now);
+        resched |= scheduler.delayExpired(now);
         timeoutsChanged();
         machineCpu.rearm();
         return resched;

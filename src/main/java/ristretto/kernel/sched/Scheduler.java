@@ -1,6 +1,7 @@
 package ristretto.kernel.sched;
 
 import ristretto.abi.IpcError;
+import ristretto.abi.Utcb;
 import ristretto.kernel.debug.Trace;
 import ristretto.kernel.ipc.Unwind;
 import ristretto.kernel.thread.Tcb;
@@ -24,6 +25,8 @@ public final class Scheduler {
     private long sliceEndNs = Long.MAX_VALUE;
     /** The highest priority woken by the events being handled now (-1: none). */
     private int wokenPrio = -1;
+    /** When a preemption deferred by delayed preemption (§3.4) takes effect; MAX_VALUE: none. */
+    private long delayedUntilNs = Long.MAX_VALUE;
 
     Scheduler(Processor p) { this.p = p; }
 
@@ -196,15 +199,49 @@ public final class Scheduler {
 
     // ------------------------------------------------------------------------- time events
 
-    /** Fires the due timeouts; answers whether a woken thread outranks the running one. */
+    /**
+     * Fires the due timeouts; answers whether a woken thread outranks the running one and the
+     * running thread does not delay its preemption (§3.4).
+     */
     boolean wakeExpired(long nowNs) {
-        int prioBefore = p.current == null ? -1 : p.current.prio;
+        Tcb current = p.current;
+        int prioBefore = current == null ? -1 : current.prio;
         wokenPrio = -1;
         p.wakeups.expire(nowNs / 1000, onTimeout);
-        return wokenPrio > prioBefore;
+        return wokenPrio > prioBefore && !delayPreemption(current, wokenPrio, nowNs);
     }
 
     private final java.util.function.IntConsumer onTimeout = this::timeoutExpired;
+
+    /**
+     * Delayed preemption (§3.4, sched-rr): {@code t} has the "d" flag set in its UTCB, budget
+     * left, and the thread that would preempt it ({@code byPrio}) is not above its sensitive
+     * priority. Then it keeps the CPU for the rest of its budget, which is used up; the kernel
+     * sets "p" so that it knows, and ThreadSwitch refreshes the budget.
+     */
+    private boolean delayPreemption(Tcb t, int byPrio, long now) {
+        if (t == null || byPrio < 0 || !t.runnable() || !t.activated() || t.delayLeftMicros <= 0 || byPrio > t.sensitivePrio) return false;
+        long flags = t.word(Utcb.PREEMPT_FLAGS);
+        if ((flags & Utcb.PREEMPT_D) == 0) return false;
+        t.setWord(Utcb.PREEMPT_FLAGS, flags | Utcb.PREEMPT_P);
+        delayedUntilNs = now + t.delayLeftMicros * 1000;
+        t.delayLeftMicros = 0;
+        p.machineCpu.post(EventQueue.SLICE, delayedUntilNs);
+        p.kernel.trace(Trace.DELAY, t, null);
+        return true;
+    }
+
+    /** Another thread runs now: a preemption deferred for the previous one is moot. */
+    void switched() {
+        if (delayedUntilNs != Long.MAX_VALUE) delayedUntilNs = Long.MAX_VALUE;
+    }
+
+    /** A deferred preemption is due: the running thread gives up the CPU now. */
+    boolean delayExpired(long now) {
+        if (now < delayedUntilNs) return false;
+        delayedUntilNs = Long.MAX_VALUE;
+        return true;
+    }
 
     void timeoutExpired(int threadNo) {
         Tcb t = p.kernel.threads.slot(threadNo);
@@ -216,12 +253,25 @@ public final class Scheduler {
         wokenPrio = Math.max(wokenPrio, t.prio);
     }
 
-    /** The running timeslice ended: round robin within the owner's priority. */
+    /**
+     * The running timeslice ended: round robin within the owner's priority — unless the owner
+     * asked to delay its preemption and may (§3.4). A total quantum used up makes the owner send
+     * its scheduler the preemption message before it next runs user code (§13.4).
+     */
     boolean sliceExpired(long now) {
         if (sliceOwner == null || now < sliceEndNs) return false;
         Tcb owner = sliceOwner;
+        if (owner == p.current && owner.runnable() && delayPreemption(owner, ready.highestPriority(), now)) {
+            sliceEndNs = delayedUntilNs;                 // the extension, in place of a new slice
+            delayedUntilNs = Long.MAX_VALUE;
+            p.machineCpu.post(EventQueue.SLICE, sliceEndNs);
+            return false;
+        }
         owner.sliceLeftNs = owner.timesliceNs;
-        if (owner.quantumLeftNs != Long.MAX_VALUE) owner.quantumLeftNs = Math.max(0, owner.quantumLeftNs - owner.timesliceNs);
+        if (owner.quantumLeftNs != Long.MAX_VALUE) {
+            owner.quantumLeftNs = Math.max(0, owner.quantumLeftNs - owner.timesliceNs);
+            if (owner.quantumLeftNs == 0 && owner.activated()) owner.pendingWork |= Tcb.PENDING_PREEMPTION_MESSAGE;
+        }
         if (owner.runnable()) ready.rotate(owner); else ready.remove(owner);
         Tcb current = p.current;
         if (current != null && current != owner && current.runnable()) ready.enqueue(current);

@@ -91,7 +91,7 @@ public final class Tcb {
     public long ip, sp, flags;
     /** Work to do before returning to user level ("one bit per resource", seed 000). */
     public int pendingWork;
-    public static final int PENDING_RESTART = 1, PENDING_HALT = 2;
+    public static final int PENDING_RESTART = 1, PENDING_HALT = 2, PENDING_PREEMPTION_MESSAGE = 4;
     public final long[] regs = new long[6];
     /** Why the thread last stopped on its own (user exception, fault), for reports and tests. */
     public String stopReason;

@@ -21,16 +21,20 @@ import ristretto.abi.Utcb;
 public final class L4 {
     private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
     private final UserCpu cpu;
-    private final MemorySegment utcb;
     private final long ip, sp;
     private long from;
 
     public L4(UserCpu cpu, long ip, long sp) {
         this.cpu = cpu;
-        this.utcb = cpu.utcb();
         this.ip = ip;
         this.sp = sp;
     }
+
+    /**
+     * The thread's UTCB, asked of the CPU at every use and never kept: ThreadControl may move the
+     * thread to another space, and its UTCB with it (§11.1), while the thread is preempted.
+     */
+    private MemorySegment utcb() { return cpu.utcb(); }
 
     /** The IP this thread started at, and its initial SP. */
     public long startIp() { return ip; }
@@ -39,13 +43,13 @@ public final class L4 {
 
     // ------------------------------------------------------------------- virtual registers
 
-    public long mr(int i) { return utcb.get(WORD, Utcb.mr(i)); }
+    public long mr(int i) { return utcb().get(WORD, Utcb.mr(i)); }
 
-    public void setMr(int i, long v) { utcb.set(WORD, Utcb.mr(i), v); }
+    public void setMr(int i, long v) { utcb().set(WORD, Utcb.mr(i), v); }
 
-    public long br(int i) { return utcb.get(WORD, Utcb.br(i)); }
+    public long br(int i) { return utcb().get(WORD, Utcb.br(i)); }
 
-    public void setBr(int i, long v) { utcb.set(WORD, Utcb.br(i), v); }
+    public void setBr(int i, long v) { utcb().set(WORD, Utcb.br(i), v); }
 
     /** Loads MR0 with a tag of label and the given untyped words into MR1... */
     public void loadMsg(long label, long... words) {
@@ -55,9 +59,9 @@ public final class L4 {
 
     public long tag() { return mr(0); }
 
-    private long tcr(int off) { return utcb.get(WORD, off); }
+    private long tcr(int off) { return utcb().get(WORD, off); }
 
-    private void setTcr(int off, long v) { utcb.set(WORD, off, v); }
+    private void setTcr(int off, long v) { utcb().set(WORD, off, v); }
 
     public long myGlobalId() { return tcr(Utcb.MY_GLOBAL_ID); }
 

@@ -57,6 +57,10 @@ public interface UserCpu {
     /** Stores a 64-bit word to user-virtual address {@code vaddr} (8-byte aligned). */
     void store(long vaddr, long value);
 
-    /** This thread's own UTCB, 1024 bytes laid out as {@link Utcb} says. It cannot fault. */
+    /**
+     * This thread's own UTCB, 1024 bytes laid out as {@link Utcb} says. It cannot fault. Ask for
+     * it at each use rather than keeping it: when ThreadControl moves the thread to another space
+     * its UTCB moves too (a new location, a new frame), possibly while the thread is preempted.
+     */
     MemorySegment utcb();
 }

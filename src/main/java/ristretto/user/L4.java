@@ -30,7 +30,6 @@ import ristretto.abi.Utcb;
 public final class L4 {
     private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
     private final UserCpu cpu;
-    private final MemorySegment utcb;
     private final long ip, sp;
     private final List<String> args;
     private long from;
@@ -42,11 +41,16 @@ public final class L4 {
     /** @param args the program arguments this thread sees ({@link #args}) */
     public L4(UserCpu cpu, long ip, long sp, List<String> args) {
         this.cpu = cpu;
-        this.utcb = cpu.utcb();
         this.ip = ip;
         this.sp = sp;
         this.args = List.copyOf(args);
     }
+
+    /**
+     * The thread's UTCB, asked of the CPU at every use and never kept: ThreadControl may move the
+     * thread to another space, and its UTCB with it (§11.1), while the thread is preempted.
+     */
+    private MemorySegment utcb() { return cpu.utcb(); }
 
     /** The IP this thread started at, and its initial SP. */
     public long startIp() { return ip; }
@@ -63,14 +67,14 @@ public final class L4 {
     // ------------------------------------------------------------------- virtual registers
 
     /** Message register i, 0 ≤ i < 64. */
-    public long mr(int i) { return utcb.get(WORD, Utcb.mr(Objects.checkIndex(i, Utcb.MR_COUNT))); }
+    public long mr(int i) { return utcb().get(WORD, Utcb.mr(Objects.checkIndex(i, Utcb.MR_COUNT))); }
 
-    public void setMr(int i, long v) { utcb.set(WORD, Utcb.mr(Objects.checkIndex(i, Utcb.MR_COUNT)), v); }
+    public void setMr(int i, long v) { utcb().set(WORD, Utcb.mr(Objects.checkIndex(i, Utcb.MR_COUNT)), v); }
 
     /** Buffer register i, 0 ≤ i ≤ 32. */
-    public long br(int i) { return utcb.get(WORD, Utcb.br(Objects.checkIndex(i, Utcb.BR_COUNT))); }
+    public long br(int i) { return utcb().get(WORD, Utcb.br(Objects.checkIndex(i, Utcb.BR_COUNT))); }
 
-    public void setBr(int i, long v) { utcb.set(WORD, Utcb.br(Objects.checkIndex(i, Utcb.BR_COUNT)), v); }
+    public void setBr(int i, long v) { utcb().set(WORD, Utcb.br(Objects.checkIndex(i, Utcb.BR_COUNT)), v); }
 
     /** Loads MR0 with a tag of label and the given untyped words into MR1... */
     public void loadMsg(long label, long... words) {
@@ -80,9 +84,9 @@ public final class L4 {
 
     public long tag() { return mr(0); }
 
-    private long tcr(int off) { return utcb.get(WORD, off); }
+    private long tcr(int off) { return utcb().get(WORD, off); }
 
-    private void setTcr(int off, long v) { utcb.set(WORD, off, v); }
+    private void setTcr(int off, long v) { utcb().set(WORD, off, v); }
 
     public long myGlobalId() { return tcr(Utcb.MY_GLOBAL_ID); }
 

@@ -229,7 +229,7 @@ class IpcTimeoutTest {
     }
 
     @Test
-    void whileTheCpuIsBusyATimeoutFiresAtTheNextTimerTick() {
+    void whileTheCpuIsBusyATimeoutFiresAtItsDeadlineNotAtTheNextTimerTick() {
         long[] id = new long[2];
         long tickUs = IpcScenario.MACHINE.timerPeriodNs() / 1000;
         run(root -> {
@@ -247,8 +247,9 @@ class IpcTimeoutTest {
         });
         long blocked = (Long) rec.get("blocked at"), woke = (Long) rec.get("woke at");
         long deadline = blocked + 300;
-        long nextTick = (deadline + tickUs - 1) / tickUs * tickUs;
-        assertTrue(woke >= deadline && woke <= nextTick + 1, () -> "deadline " + deadline + ", woke " + woke + ", tick " + nextTick);
+        // The deadline is an event of its own (TimedEventsTest): taken at the memory access that
+        // reaches it, read one kernel entry later; a timer tick is every tickUs.
+        assertTrue(woke >= deadline && woke <= deadline + 1, () -> "deadline " + deadline + ", woke " + woke + ", tick every " + tickUs);
     }
 
     @Test

@@ -19,9 +19,10 @@ import ristretto.user.L4;
  * Redirection (X.2 §8.6; Pistachio lacks it): IPC from a space that has a redirector (set with
  * SpaceControl) to a thread outside that space goes to the redirector instead, with the r flag
  * set and the original destination in its IntendedReceiver TCR. The redirector can forward the
- * message with propagation, so that the original receiver sees the original sender. IPC inside
- * the space, into it, and to the redirector itself is not redirected; removing the redirector
- * (anythread) restores direct delivery.
+ * message with propagation, so that the original receiver sees the original sender; so can every
+ * redirector further along the chain (the redirector of the redirector's space, and so on), and
+ * no one else. IPC inside the space, into it, and to the redirector itself is not redirected;
+ * removing the redirector (anythread) restores direct delivery.
  */
 @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class RedirectionTest {
@@ -34,18 +35,25 @@ class RedirectionTest {
     }
 
     /** A redirector that logs and forwards every message with propagation, until idle for 5 ms. */
-    Entry forwardingRedirector() {
+    Entry forwardingRedirector() { return forwardingRedirector("R"); }
+
+    /**
+     * The same, logging as {@code name}: a message that arrived propagated names its actual
+     * sender, e.g. "66 from 70.1 to 69.1 r p (actual 71.1)".
+     */
+    Entry forwardingRedirector(String name) {
         return l4 -> {
             while (true) {
                 long tag = l4.waitAny(Timeout.period(5000));
                 if (L4.failed(tag)) break;
                 long from = l4.from(), intended = l4.intendedReceiver();
-                redirected.add(MsgTag.label(tag) + " from " + ThreadId.toString(from) + " to " + ThreadId.toString(intended)
-                        + (MsgTag.isRedirected(tag) ? " r" : ""));
+                redirected.add((name.equals("R") ? "" : name + ": ") + MsgTag.label(tag) + " from " + ThreadId.toString(from)
+                        + " to " + ThreadId.toString(intended) + (MsgTag.isRedirected(tag) ? " r" : "")
+                        + (MsgTag.isPropagated(tag) ? " p (actual " + ThreadId.toString(l4.actualSender()) + ")" : ""));
                 l4.setVirtualSender(from);
                 l4.setMr(0, tag | MsgTag.FLAG_PROPAGATED);
                 l4.send(intended);
-                rec.put("R forward " + MsgTag.label(tag), Outcome.of(l4));
+                rec.put(name + " forward " + MsgTag.label(tag), Outcome.of(l4));
             }
         };
     }
@@ -116,6 +124,127 @@ class RedirectionTest {
         assertEquals(2L, rec.get("A word"));
         assertEquals(id[1], a.from());
         assertEquals(1, redirected.size(), redirected::toString);
+    }
+
+    /**
+     * A chain of redirectors (§8.5, §8.6): space A's redirector R1 lives in space B, whose
+     * redirector is R2. A client of A calls S: the call goes to R1, whose forward leaves B and so
+     * goes to R2, whose forward reaches S. Each redirector of the chain may propagate as the
+     * client, so S sees the client (and R2 as ActualSender) and its reply reaches the client.
+     */
+    @Test
+    void aCallThroughAChainOfTwoRedirectorsReachesTheServerAsTheClientAndTheReplyReachesTheClient() {
+        long[] id = new long[4];   // R2 (root's space), R1 (space B), S (its own space), C (space A)
+        run(root -> {
+            id[0] = root.local(forwardingRedirector("R2"));
+            id[1] = root.remote(forwardingRedirector("R1"));
+            id[2] = root.remote(l4 -> {
+                l4.waitAny();
+                rec.put("S", Outcome.of(l4));
+                rec.put("S actual", l4.actualSender());
+                l4.loadMsg(0x51, l4.mr(1) + 1);
+                l4.reply(l4.from());
+                rec.put("S reply", Outcome.of(l4));
+            });
+            id[3] = root.remote(l4 -> {
+                l4.loadMsg(0x50, 1);
+                l4.call(id[2], Timeout.NEVER, Timeout.period(50_000));
+                rec.put("C", Outcome.of(l4));
+                rec.put("C word", l4.mr(1));
+            });
+            setRedirector(root, id[1], id[0]);                    // B -> R2
+            setRedirector(root, id[3], id[1]);                    // A -> R1
+        });
+        String r2 = ThreadId.toString(id[0]), r1 = ThreadId.toString(id[1]), s = ThreadId.toString(id[2]), c = ThreadId.toString(id[3]);
+        assertEquals(List.of("R1: 80 from " + c + " to " + s + " r",
+                "R2: 80 from " + c + " to " + s + " r p (actual " + r1 + ")"), redirected);
+        assertTrue(outcome("R1 forward 80").ok(), rec::toString);
+        assertTrue(outcome("R2 forward 80").ok(), rec::toString);
+        Outcome atS = outcome("S");
+        assertEquals(id[3], atS.from(), () -> "the server sees the client: " + atS + " " + redirected);
+        assertTrue(MsgTag.isPropagated(atS.tag()));
+        assertFalse(MsgTag.isRedirected(atS.tag()));
+        assertEquals(id[0], rec.get("S actual"), "ActualSender is the last redirector");
+        assertTrue(outcome("S reply").ok(), rec::toString);
+        Outcome atC = outcome("C");
+        assertTrue(atC.ok(), atC::toString);
+        assertEquals(0x51, atC.label());
+        assertEquals(2L, rec.get("C word"));
+        assertEquals(id[2], atC.from(), "the reply comes from the server, directly");
+    }
+
+    /**
+     * Only the chain from the virtual sender's space counts: the redirector of another space,
+     * and a thread that shares the redirector's space, are no redirectors of the client.
+     */
+    @Test
+    void aThreadOutsideTheVirtualSendersRedirectorChainCannotPropagateAsIt() {
+        long[] id = new long[6];   // R1 (space B), B2 (space B), Q (space E, redirected to Q's own R), S, C (space A), RQ
+        run(root -> {
+            id[0] = root.remote(forwardingRedirector("R1"));
+            Entry impostor = l4 -> {
+                l4.receive(l4.pager());                           // the root gives the client's ID
+                long client = l4.mr(1);
+                l4.setVirtualSender(client);
+                l4.loadMsg(0x60);
+                l4.setMr(0, l4.mr(0) | MsgTag.FLAG_PROPAGATED);
+                l4.send(id[3]);
+            };
+            id[1] = root.sibling(id[0], impostor);
+            id[5] = root.local(impostor);                         // the redirector of space E
+            id[2] = root.remote(l4 -> {});                        // a thread of space E
+            id[3] = root.remote(l4 -> {
+                for (int i = 0; i < 3; i++) {
+                    l4.waitAny(Timeout.period(10_000));
+                    rec.put("S" + i, Outcome.of(l4));
+                }
+            });
+            id[4] = root.remote(l4 -> { l4.loadMsg(0x50); l4.send(id[3]); });
+            setRedirector(root, id[4], id[0]);                    // A -> R1
+            setRedirector(root, id[2], id[5]);                    // E -> the second impostor
+            root.sleep(1000);
+            for (long impostorId : new long[] {id[1], id[5]}) {
+                root.l4.loadMsg(0, id[4]);
+                root.l4.send(impostorId);
+                root.sleep(1000);
+            }
+        });
+        assertEquals(id[4], outcome("S0").from(), "R1 propagates as the client");
+        assertTrue(MsgTag.isPropagated(outcome("S0").tag()));
+        for (int i = 1; i <= 2; i++) {
+            Outcome o = outcome("S" + i);
+            assertEquals(0x60, o.label(), o::toString);
+            assertFalse(MsgTag.isPropagated(o.tag()), "not propagated: " + o);
+            assertEquals(id[i == 1 ? 1 : 5], o.from(), "From is the real sender");
+        }
+    }
+
+    /** Two spaces whose redirectors live in each other: the chain is a cycle, followed only so far. */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 20, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void aCycleOfRedirectorsEndsThePropagationCheckWithARefusal() {
+        long[] id = new long[5];   // C (space A), R2 (space A), R1 (space B), S, X (root's space)
+        run(root -> {
+            Entry idle = l4 -> l4.receive(l4.pager(), Timeout.period(5000));
+            id[0] = root.remote(idle);
+            id[1] = root.sibling(id[0], idle);
+            id[2] = root.remote(idle);
+            id[3] = root.remote(l4 -> { l4.waitAny(Timeout.period(5000)); rec.put("S", Outcome.of(l4)); });
+            id[4] = root.local(l4 -> {
+                l4.setVirtualSender(id[0]);
+                l4.loadMsg(0x70);
+                l4.setMr(0, l4.mr(0) | MsgTag.FLAG_PROPAGATED);
+                l4.send(id[3]);
+                rec.put("X", Outcome.of(l4));
+            });
+            setRedirector(root, id[0], id[2]);                    // A -> R1 (in B)
+            setRedirector(root, id[2], id[1]);                    // B -> R2 (in A)
+        });
+        assertTrue(outcome("X").ok(), rec::toString);
+        Outcome atS = outcome("S");
+        assertEquals(0x70, atS.label());
+        assertFalse(MsgTag.isPropagated(atS.tag()), atS::toString);
+        assertEquals(id[4], atS.from());
     }
 
     @Test

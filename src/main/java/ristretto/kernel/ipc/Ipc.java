@@ -9,6 +9,7 @@ import ristretto.abi.Timeout;
 import ristretto.abi.Utcb;
 import ristretto.kernel.Kernel;
 import ristretto.kernel.debug.Trace;
+import ristretto.kernel.mem.Space;
 import ristretto.kernel.sched.Processor;
 import ristretto.kernel.sched.Scheduler;
 import ristretto.kernel.thread.Tcb;
@@ -136,11 +137,26 @@ public final class Ipc {
 
     /**
      * Propagation is allowed when the virtual sender or the destination shares the propagator's
-     * space (Pistachio), or — X.2 redirection — the propagator is the redirector of the virtual
-     * sender's space, so that a redirector can forward what it intercepted.
+     * space (Pistachio), or — X.2 redirection — the propagator is a redirector in the virtual
+     * sender's chain: the redirector of its space, or the redirector of that redirector's space,
+     * and so on, so that each redirector a message passes can forward it as its sender.
      */
     static boolean propagationAllowed(Tcb self, Tcb vs, Tcb dest) {
-        return vs.space == self.space || dest.space == self.space || vs.space.redirector == self.globalId;
+        return vs.space == self.space || dest.space == self.space || inRedirectorChain(self, vs.space);
+    }
+
+    /** How far a redirector chain is followed: a cycle (spaces redirecting to each other) ends here. */
+    static final int MAX_REDIRECTOR_HOPS = 16;
+
+    /** {@code self} redirects {@code s}, or the space of its redirector, and so on, at most {@link #MAX_REDIRECTOR_HOPS} hops. */
+    private static boolean inRedirectorChain(Tcb self, Space s) {
+        for (int hop = 0; hop < MAX_REDIRECTOR_HOPS && s.redirector != ThreadId.NIL; hop++) {
+            if (s.redirector == self.globalId) return true;
+            Tcb r = self.kernel.threads.lookupGlobal(s.redirector);
+            if (r == null) return false;
+            s = r.space;
+        }
+        return false;
     }
 
     /** §8.4: dest is blocked in a receive that accepts a message from {@code self} / {@code sender}. */

@@ -33,7 +33,7 @@ import ristretto.system.JvmOptions;
  * </ul>
  */
 @State(Scope.Thread)
-@Fork(value = 1, jvmArgsAppend = {JvmOptions.EXPORTS})
+@Fork(value = 1, jvmArgsAppend = {JvmOptions.EXPORTS, JvmOptions.OPENS})
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 @BenchmarkMode(Mode.AverageTime)

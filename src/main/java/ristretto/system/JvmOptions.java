@@ -9,6 +9,8 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@link #EXPORTS}: threads are {@code jdk.internal.vm.Continuation}s.</li>
+ *   <li>{@link #OPENS}: the kernel measures a continuation's top stack chunk before it mounts it
+ *       on another thread's stack ({@code kernel.sched.StackHeadroom}); without it, it never does.</li>
  *   <li>{@link #FAST_PATH_OUT_OF_LINE}: keeps the JIT from inlining {@code FastPath.transfer} into
  *       the IPC trap gate. The gate must stay small: C2 inlines a callee that is already compiled
  *       only if its code is under {@code InlineSmallCode} (2500 bytes), and a gate that is not
@@ -27,7 +29,8 @@ import java.util.List;
  * </ul>
  *
  * <p>{@code ./ristretto demo} and {@code run} start Ristretto as the named module
- * {@code ristretto} ({@link #MODULE_EXPORTS} instead of {@link #EXPORTS}), so that user programs,
+ * {@code ristretto} ({@link #MODULE_EXPORTS} and {@link #MODULE_OPENS} instead of {@link #EXPORTS}
+ * and {@link #OPENS}), so that user programs,
  * loaded outside it, cannot reach the kernel; the tests and benchmarks run it from the class path.
  */
 public final class JvmOptions {
@@ -35,6 +38,8 @@ public final class JvmOptions {
 
     public static final String EXPORTS = "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED";
     public static final String MODULE_EXPORTS = "--add-exports=java.base/jdk.internal.vm=ristretto";
+    public static final String OPENS = "--add-opens=java.base/jdk.internal.vm=ALL-UNNAMED";
+    public static final String MODULE_OPENS = "--add-opens=java.base/jdk.internal.vm=ristretto";
     public static final String QUIET = "-XX:CompileCommand=quiet";
     public static final String FAST_PATH_OUT_OF_LINE = "-XX:CompileCommand=dontinline,ristretto.kernel.ipc.FastPath::transfer";
     public static final String COLLECTOR = "-XX:+UseParallelGC";
@@ -42,5 +47,5 @@ public final class JvmOptions {
     public static final String NATIVE_ACCESS = "--illegal-native-access=deny";
 
     /** All of them, in the order the launcher passes them. */
-    public static final List<String> ALL = List.of(EXPORTS, QUIET, FAST_PATH_OUT_OF_LINE, COLLECTOR, STACK_TRACES, NATIVE_ACCESS);
+    public static final List<String> ALL = List.of(EXPORTS, OPENS, QUIET, FAST_PATH_OUT_OF_LINE, COLLECTOR, STACK_TRACES, NATIVE_ACCESS);
 }

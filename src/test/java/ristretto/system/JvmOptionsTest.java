@@ -22,12 +22,18 @@ class JvmOptionsTest {
         }
         assertTrue(launcher.contains(JvmOptions.MODULE_EXPORTS), "./ristretto does not run the module with " + JvmOptions.MODULE_EXPORTS);
         assertTrue(pom.contains(JvmOptions.MODULE_EXPORTS), "pom.xml does not compile the module with " + JvmOptions.MODULE_EXPORTS);
+        assertTrue(launcher.contains(JvmOptions.MODULE_OPENS), "./ristretto does not run the module with " + JvmOptions.MODULE_OPENS);
     }
 
     @Test
     void testJvmRunsWithThem() {
         var args = ManagementFactory.getRuntimeMXBean().getInputArguments();
         for (String option : JvmOptions.ALL) assertTrue(args.contains(option), "this JVM lacks " + option + ": " + args);
+    }
+
+    @Test
+    void nestedSwitchesCanBeGuardedInThisJvm() {
+        assertTrue(ristretto.kernel.sched.StackHeadroom.chunkSizeKnown(), "the kernel cannot measure a continuation's stack chunk");
     }
 
     @Test

@@ -4,7 +4,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import jdk.internal.vm.Continuation;
 import jdk.internal.vm.ContinuationScope;
 import ristretto.kernel.Kernel;
+import ristretto.abi.IpcError;
+import ristretto.abi.ThreadId;
 import ristretto.kernel.debug.Trace;
+import ristretto.kernel.ipc.Unwind;
 import ristretto.kernel.ipc.KernelMessage;
 import ristretto.kernel.mem.Space;
 import ristretto.kernel.thread.Tcb;
@@ -59,10 +62,60 @@ public final class Processor {
 
     // -------------------------------------------------------------------- thread-side switching
 
-    /** Yields the running thread {@code self} so that {@code target} (or, if null, the scheduler's choice) runs. */
+    /**
+     * Yields the running thread {@code self} so that {@code target} (or, if null, the scheduler's
+     * choice) runs; returns when {@code self} runs again — or at once, the switch rolled back,
+     * if there was no stack left to freeze {@code self} ({@link #switchFailed}).
+     */
     void yieldTo(Tcb self, Tcb target) {
         next = target;
-        Continuation.yield(SCOPE);
+        try {
+            Continuation.yield(SCOPE);
+        } catch (StackOverflowError e) {
+            switchFailed(self, e);
+        }
+    }
+
+    /**
+     * The kernel's deepest path does not fit on the stack {@code self} entered it on. Mounted on
+     * another thread's stack (a nested switch), {@code self} moves to the bottom of the carrier's
+     * stack and returns, to enter the kernel there; nothing changed. At the bottom already, it has
+     * recursed too deep itself: its own StackOverflowError, thrown before the kernel changed anything.
+     */
+    public void noHeadroom(Tcb self) {
+        if (nested > 0) {
+            next = self;
+            try {
+                Continuation.yield(SCOPE);                 // resumed by the dispatcher, on a fresh stack
+                return;
+            } catch (StackOverflowError e) {
+                next = null;
+            }
+        }
+        throw new StackOverflowError("thread " + ThreadId.toString(self.globalId) + ": no stack left for a kernel entry");
+    }
+
+    /**
+     * Freezing {@code self} failed for want of stack (a continuation with interpreted frames needs
+     * C++ stack in proportion to its depth): {@code self} is still mounted and running. The switch
+     * is rolled back so that kernel state says so: the thread that was to run is made ready, an IPC
+     * that {@code self} was blocking in ends with "aborted", a thread that was runnable simply goes
+     * on. A thread that was to stop (halt, fault) cannot: it is left runnable with its halt pending,
+     * and the overflow is thrown at it as its own, after kernel state is whole again.
+     */
+    public void switchFailed(Tcb self, StackOverflowError e) {
+        Tcb target = next;
+        next = null;
+        if (target != null && target != self && target.runnable()) scheduler.wake(target);
+        boolean goesOn = self.runnable() || Unwind.unwind(self, IpcError.ABORTED);
+        if (!goesOn) {
+            self.state = ThreadState.RUNNING;
+            self.pendingWork |= Tcb.PENDING_HALT;
+        }
+        kernel.trace(Trace.SWITCH_FAILED, self, target);
+        if (goesOn) return;
+        throw new StackOverflowError("thread " + ThreadId.toString(self.globalId)
+                + " has no stack left for the kernel to stop it");
     }
 
     /** The common exit of every blocking system call: pending work, then the IPC result. */
@@ -80,9 +133,18 @@ public final class Processor {
                 scheduler.block(self);
             } else if ((self.pendingWork & Tcb.PENDING_RESTART) != 0) {
                 self.pendingWork &= ~Tcb.PENDING_RESTART;
+                Continuation abandoned = self.cont;
                 self.cont = null;                 // this stack is abandoned; start afresh at IP
                 next = self;
-                Continuation.yield(SCOPE);
+                try {
+                    Continuation.yield(SCOPE);
+                } catch (StackOverflowError e) {  // could not leave this stack: try again later
+                    next = null;
+                    self.cont = abandoned;
+                    self.pendingWork |= Tcb.PENDING_RESTART;
+                    throw new StackOverflowError("thread " + ThreadId.toString(self.globalId)
+                            + " has no stack left to restart at its new IP");
+                }
                 throw new IllegalStateException("abandoned continuation resumed: " + self);
             } else if ((self.pendingWork & Tcb.PENDING_PREEMPTION_MESSAGE) != 0) {
                 self.pendingWork &= ~Tcb.PENDING_PREEMPTION_MESSAGE;
@@ -118,13 +180,23 @@ public final class Processor {
         }
     }
 
-    /** Runs {@code t} until it yields, ends or fails: at top level, or nested ({@link #switchNested}). */
+    /**
+     * Runs {@code t} until it yields, ends or fails: at top level, or nested ({@link #switchNested}).
+     * A StackOverflowError from a continuation that did not end is no failure of {@code t}'s code:
+     * it could not be mounted on this stack, and the error goes to the caller, which falls back on
+     * the dispatcher.
+     */
     private void dispatch(Tcb t) {
         becomeCurrent(t);
         if (t.cont == null) t.cont = UserCode.newContinuation(t);
+        Continuation c = t.cont;
         t.mounted = true;
         try {
-            t.cont.run();
+            c.run();
+        } catch (StackOverflowError e) {
+            if (!c.isDone() && nested > 0) throw e;
+            UserCode.failed(t, e);
+            return;
         } catch (Throwable e) {
             UserCode.failed(t, e);
             return;
@@ -181,10 +253,17 @@ public final class Processor {
     public boolean switchNested(Tcb self) {
         Tcb t = next;
         if (t == null || t.mounted || nested >= MAX_NESTED) return false;
+        // Mounting needs room for t's top stack chunk, and HotSpot crashes, not throws, without it.
+        if (t.cont != null ? !StackHeadroom.canMountNested(t.cont) : !StackHeadroom.available(StackHeadroom.NESTED_MARGIN)) return false;
         next = null;
         nested++;
-        dispatch(t);
-        nested--;
+        try {
+            dispatch(t);
+        } catch (StackOverflowError e) {
+            next = t;                              // not mountable on this stack: the dispatcher runs it
+        } finally {
+            nested--;
+        }
         if (halted || next != self || !self.runnable()) return false;
         next = null;
         becomeCurrent(self);

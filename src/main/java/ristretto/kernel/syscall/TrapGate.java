@@ -11,6 +11,7 @@ import ristretto.kernel.ipc.FastPath;
 import ristretto.kernel.ipc.Ipc;
 import ristretto.kernel.mem.Faults;
 import ristretto.kernel.sched.Processor;
+import ristretto.kernel.sched.StackHeadroom;
 import ristretto.kernel.thread.Tcb;
 import ristretto.kernel.thread.UserFault;
 import ristretto.machine.Pte;
@@ -26,11 +27,15 @@ public final class TrapGate implements UserCpu {
 
     public TrapGate(Tcb self) { this.self = self; }
 
-    /** Kernel entry: charge the entry to the clock and take due events first. */
+    /**
+     * Kernel entry: make sure the kernel's deepest path fits on this stack before anything changes
+     * ({@link StackHeadroom}), charge the entry to the clock, and take due events first.
+     */
     private Processor enter() {
         Tcb t = self;
         Processor p = t.cpu;
         if (p.current != t) foreignEntry();
+        if (!StackHeadroom.kernelFits()) p.noHeadroom(t);
         Kernel k = t.kernel;
         if (k.checkedMode) Monitors.checkNoneHeld(t);
         if (p.machineCpu.charge(k.costEntryNs)) p.checkEvents(t);
@@ -54,7 +59,13 @@ public final class TrapGate implements UserCpu {
         if (t.kernel.fastPath && FastPath.transfer(t, p, to, fromSpecifier, timeouts)) {
             // To p.next, the receiver: on this stack if it can be, else through the dispatcher.
             // Either way our partner has set our results when we run again.
-            if (!p.switchNested(t)) Continuation.yield(Processor.SCOPE);
+            if (!p.switchNested(t)) {
+                try {
+                    Continuation.yield(Processor.SCOPE);
+                } catch (StackOverflowError e) {
+                    p.switchFailed(t, e);                 // no stack left to freeze: rolled back
+                }
+            }
             return p.returnToUser(t);
         }
         return Ipc.ipc(t, p, to, fromSpecifier, timeouts);
@@ -110,22 +121,33 @@ public final class TrapGate implements UserCpu {
         return regs[index];
     }
 
+    /** A user memory access: a TLB hit changes no kernel state; events and faults enter the kernel. */
     @Override public long load(long vaddr) {
         Tcb t = self;
         Processor p = t.cpu;
-        if (p.machineCpu.charge(t.kernel.costMemoryNs)) p.checkEvents(t);
+        if (p.machineCpu.charge(t.kernel.costMemoryNs)) events(t, p);
         long pa = p.machineCpu.translate(vaddr, Pte.R);
-        if (pa < 0 || (vaddr & 7) != 0) pa = Faults.userAccess(t, p, vaddr, Pte.R);
+        if (pa < 0 || (vaddr & 7) != 0) pa = fault(t, p, vaddr, Pte.R);
         return t.kernel.memory.load(pa);
     }
 
     @Override public void store(long vaddr, long value) {
         Tcb t = self;
         Processor p = t.cpu;
-        if (p.machineCpu.charge(t.kernel.costMemoryNs)) p.checkEvents(t);
+        if (p.machineCpu.charge(t.kernel.costMemoryNs)) events(t, p);
         long pa = p.machineCpu.translate(vaddr, Pte.W);
-        if (pa < 0 || (vaddr & 7) != 0) pa = Faults.userAccess(t, p, vaddr, Pte.W);
+        if (pa < 0 || (vaddr & 7) != 0) pa = fault(t, p, vaddr, Pte.W);
         t.kernel.memory.store(pa, value);
+    }
+
+    private static void events(Tcb t, Processor p) {
+        if (!StackHeadroom.kernelFits()) p.noHeadroom(t);
+        p.checkEvents(t);
+    }
+
+    private static long fault(Tcb t, Processor p, long vaddr, long access) {
+        if (!StackHeadroom.kernelFits()) p.noHeadroom(t);
+        return Faults.userAccess(t, p, vaddr, access);
     }
 
     @Override public MemorySegment utcb() { return self.utcb; }

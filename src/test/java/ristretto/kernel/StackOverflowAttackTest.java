@@ -23,7 +23,7 @@ class StackOverflowAttackTest {
     /** The system calls the attacker makes at the edge of its stack. */
     enum Kind { CALL, SEND_TIMEOUT, RECEIVE_TIMEOUT, YIELD, EXREGS, SCHEDULE, CLOCK, KIP_LOAD, KERNEL_INTERFACE }
 
-    static final int ROUNDS = 2;
+    static final int ROUNDS = 1;
 
     @Test
     void aThreadOverflowingItsStackInEverySystemCallBreaksNothing() {

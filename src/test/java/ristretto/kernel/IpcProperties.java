@@ -208,7 +208,19 @@ class IpcProperties {
     @Property(tries = 30)
     void clientServerTrafficArrivesExactlyOnce(@ForAll("clientServer") Prog prog) { runAndCheck(prog); }
 
+    /**
+     * Runs the program with tracing on (as every test) and off (as users and the benchmarks run,
+     * where the fast path skips its tracing branch), checks each run, and expects the two to
+     * have observed exactly the same: every IPC's result, message, From and timing, and the clock.
+     */
     static void runAndCheck(Prog prog) {
+        String traced = runChecked(prog, Harness.testOptions());
+        String untraced = runChecked(prog, Harness.testOptions().withTracing(false));
+        assertEquals(traced, untraced, "tracing off changed what the threads observed");
+    }
+
+    /** Runs and checks the program; answers a transcript of what every thread observed. */
+    static String runChecked(Prog prog, Kernel.Options options) {
         int n = prog.threads().size();
         long[] ids = new long[n], localIds = new long[n];
         ThreadLog[] logs = new ThreadLog[n];
@@ -219,7 +231,7 @@ class IpcProperties {
         Map<Integer, Integer> cancelHits = new HashMap<>();
         List<String> rootLog = new ArrayList<>();
 
-        IpcScenario.Result h = IpcScenario.run(Harness.testOptions(), root -> {
+        IpcScenario.Result h = IpcScenario.run(options, root -> {
             for (int i = 0; i < n; i++) {
                 Spec s = prog.threads().get(i);
                 Entry b = body(i, s, ids, logs[i]);
@@ -371,6 +383,11 @@ class IpcProperties {
             assertTrue(aborted == 0 || anyDeletion || !cancelHits.isEmpty(), "aborted without a cause" + why);
             if (!deleted.contains(i)) assertTrue(canceled + aborted >= hits, "a cancel was lost at thread " + i + why);
         }
+        StringBuilder transcript = new StringBuilder(why).append("\nclock ").append(h.kernel().machine().clock().nowNs())
+                .append(" ns, ").append(h.kernel().switches()).append(" switches");
+        for (int i = 0; i < n; i++)
+            for (Ipc x : logs[i].ipcs) transcript.append("\n").append(i).append(": ").append(x).append(' ').append(java.util.Arrays.toString(x.msg()));
+        return transcript.toString();
     }
 
     /** ExchangeRegisters(r|s) on thread t; counts it when the thread was in an IPC. */

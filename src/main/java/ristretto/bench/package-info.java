@@ -2,7 +2,8 @@
  * JMH benchmarks: Pistachio's pingpong on Ristretto ({@link ristretto.bench.PingPong}, driven one
  * batch at a time through {@link ristretto.bench.PingPongSystem}), the JVM switching mechanisms
  * it is measured against ({@link ristretto.bench.JvmPeers}), kernel data structures
- * ({@link ristretto.bench.WakeupWheelBench}), and {@code ristretto bench pingpong}
+ * ({@link ristretto.bench.WakeupWheelBench}), thread deletion at scale
+ * ({@link ristretto.bench.ThreadDeletionBench}), and {@code ristretto bench pingpong}
  * ({@link ristretto.bench.PingPongCommand}), which runs them as one table. Results and method:
  * {@code docs/benchmarks.md}.
  *

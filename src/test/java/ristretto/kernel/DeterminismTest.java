@@ -18,25 +18,27 @@ class DeterminismTest {
 
     private static final int THREADS = 8;
 
-    /** What one run left behind. */
-    private record Outcome(List<String> trace, long clockNs, List<String> served) {}
+    /** What one run left behind: the trace, the clock, what the root served, why it halted, the replies each worker got. */
+    private record Outcome(List<String> trace, long clockNs, List<String> served, String halt, List<Integer> rounds, List<Integer> replies) {}
 
     /**
      * Eight threads with random priorities, timeslices, work and sleeps, all calling the root
      * task, which serves them until every thread has finished its rounds.
      */
     private static Outcome run(long seed) {
-        int[] rounds = new int[THREADS];
+        int[] rounds = new int[THREADS], replies = new int[THREADS];
         long[] work = new long[THREADS], sleep = new long[THREADS];
         Scenario s = new Scenario();
         s.entry("worker", l4 -> {
             int i = (int) l4.startSp();
-            long root = l4.pager();
+            long root = l4.pager(), rootLocal = l4.localIdOf(root);   // the workers share the root's space
             for (int r = 0; r < rounds[i]; r++) {
                 spin(l4, MEM + 8L * i, work[i]);
                 l4.sleepMicros(sleep[i] * (r + 1));
                 l4.loadMsg(0, i, r);
                 l4.call(root);
+                // The reply to this very round: from the root, answering (i, r).
+                if (!l4.ipcFailed() && l4.from() == rootLocal && l4.mr(1) == 1000L * i + r) replies[i]++;
             }
         });
         s.main(l4 -> {
@@ -56,18 +58,28 @@ class DeterminismTest {
             l4.waitAny();
             for (int served = 1; ; served++) {
                 s.log.add(l4.mr(1) + "." + l4.mr(2) + "@" + l4.systemClock());
-                l4.loadMsg(0);
+                l4.loadMsg(0, 1000L * l4.mr(1) + l4.mr(2));
                 if (served == total) { l4.reply(l4.from()); break; }
                 l4.replyWait(l4.from());
             }
         });
         Harness h = s.run();
-        return new Outcome(h.traceLines(), h.system.machine().clock().nowNs(), s.log);
+        return new Outcome(h.traceLines(), h.system.machine().clock().nowNs(), s.log, h.haltReason,
+                java.util.Arrays.stream(rounds).boxed().toList(), java.util.Arrays.stream(replies).boxed().toList());
+    }
+
+    /** The run ended as it should: by running out of work, with every round of every worker answered. */
+    private static void assertComplete(Outcome o) {
+        assertEquals("no runnable thread and nothing left to wake", o.halt());
+        assertEquals(o.rounds(), o.replies(), "replies per worker (rounds expected)");
+        assertEquals(o.rounds().stream().mapToInt(Integer::intValue).sum(), o.served().size(), "requests the root served");
     }
 
     @Test
     void theSameProgramAndSeedGiveTheSameTraceAndClock() {
         Outcome a = run(42), b = run(42);
+        assertComplete(a);
+        assertComplete(b);
         assertTrue(a.trace().size() > 100, "a non-trivial schedule: " + a.trace().size() + " trace lines");
         assertTrue(a.trace().stream().anyMatch(l -> l.contains("slice-end")), "timeslices ran out");
         assertTrue(a.trace().stream().anyMatch(l -> l.contains("timeout")), "sleeps timed out");
@@ -79,6 +91,8 @@ class DeterminismTest {
     @Test
     void anotherSeedGivesAnotherSchedule() {
         Outcome a = run(42), c = run(7);
+        assertComplete(a);
+        assertComplete(c);
         assertNotEquals(a.trace(), c.trace());
         assertNotEquals(a.clockNs(), c.clockNs());
     }

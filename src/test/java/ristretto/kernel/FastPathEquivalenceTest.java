@@ -315,14 +315,15 @@ class FastPathEquivalenceTest {
         };
     }
 
-    record Run(Record record, long clockNs, List<String> trace, long fastHits, List<String> violations) {}
+    record Run(Record record, long clockNs, long switches, List<String> trace, long fastHits, List<String> violations) {}
 
     static Run run(Prog p, Kernel.Options options) {
         Record r = new Record();
         Result h = IpcScenario.run(options, program(p, r));
         List<String> violations = new ArrayList<>(IpcInspector.violations(h.kernel()));
         violations.addAll(h.kernel().invariantViolations());
-        return new Run(r, h.kernel().machine().clock().nowNs(), h.traceLines(), h.kernel().trace().fastPathHits, violations);
+        return new Run(r, h.kernel().machine().clock().nowNs(), h.kernel().switches(), h.traceLines(),
+                h.kernel().trace().fastPathHits, violations);
     }
 
     @ParameterizedTest
@@ -340,6 +341,27 @@ class FastPathEquivalenceTest {
         assertEquals(slow.trace(), fast.trace());
         assertEquals(List.of(), slow.violations());
         assertEquals(List.of(), fast.violations());
+    }
+
+    /**
+     * Tracing off — how users and the benchmarks run — changes nothing observable: with the fast
+     * path on (its commit then skips the out-of-line extras) and off, the same messages, error
+     * codes and From IDs, the same final clock and the same number of thread switches as the
+     * traced run, which really took the fast path where the program allows it.
+     */
+    @ParameterizedTest
+    @EnumSource(Prog.class)
+    void tracingOffChangesNoObservableResult(Prog p) {
+        Kernel.Options traced = Harness.testOptions(), untraced = traced.withTracing(false);
+        Run reference = run(p, traced);
+        if (p.fast) assertTrue(reference.fastHits() > 0, "the fast path was never taken");
+        for (Run r : List.of(run(p, untraced), run(p, untraced.withFastPath(false)))) {
+            assertEquals(List.of(), r.trace(), "nothing traced");
+            assertEquals(reference.record().lines, r.record().lines);
+            assertEquals(reference.clockNs(), r.clockNs(), "final virtual clock");
+            assertEquals(reference.switches(), r.switches(), "thread switches");
+            assertEquals(List.of(), r.violations());
+        }
     }
 
     @ParameterizedTest

@@ -15,6 +15,7 @@ import ristretto.abi.IpcError;
 import ristretto.abi.MsgTag;
 import ristretto.abi.ThreadId;
 import ristretto.abi.Timeout;
+import ristretto.system.Harness;
 import ristretto.user.Entry;
 import ristretto.user.L4;
 
@@ -38,11 +39,14 @@ class IpcChecklistTest {
     private static void printResult(String name, boolean ok) { results.put(name, ok); }
 
     @BeforeAll
-    static void runL4test() {
+    static void runL4test() { runL4test(Harness.testOptions()); }
+
+    /** Runs the checklist once with {@code options}; the tests check what it recorded. */
+    static void runL4test(Kernel.Options options) {
         results.clear();
         details.clear();
         killed.clear();
-        harness = IpcScenario.run(root -> {
+        harness = IpcScenario.run(options, root -> {
             long[] a = new long[2];
             setupIpcThreads(root, a, l4 -> simpleIpcT1g(l4, a), l4 -> simpleIpcT2g(l4, a), false);
             long[] b = new long[2];

@@ -21,7 +21,7 @@ import ristretto.user.L4;
  * ends with a clean halt (no thread stopped by an exception).
  */
 @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
-class IpcErrorsTest {
+class IpcErrorsTest extends IpcSuite {
     final Map<String, Object> rec = new LinkedHashMap<>();
 
     Outcome outcome(String key) {

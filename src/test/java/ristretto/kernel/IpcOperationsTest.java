@@ -19,7 +19,7 @@ import ristretto.abi.Timeout;
  * Ordering is fixed with sleeps on the virtual clock, so each scenario is deterministic.
  */
 @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
-class IpcOperationsTest {
+class IpcOperationsTest extends IpcSuite {
     final Map<String, Object> rec = new LinkedHashMap<>();
     final List<String> order = new ArrayList<>();
 

@@ -20,20 +20,23 @@ import ristretto.abi.IpcError;
 import ristretto.abi.MsgTag;
 import ristretto.abi.ThreadId;
 import ristretto.abi.Timeout;
+import ristretto.abi.Utcb;
 import ristretto.system.Harness;
 import ristretto.user.Entry;
 
 /**
  * Random IPC programs over 3-6 threads (some in the root's space, some in spaces of their own,
  * at a few priorities): each thread runs a random list of send / closed receive / open receive
- * / call / reply-and-wait / sleep operations with random small timeouts and messages stamped
- * with unique sequence numbers, while the root cancels and deletes threads at random moments.
+ * / call / reply-and-wait / sleep operations with random small timeouts and messages of 2 to 63
+ * untyped words stamped with unique sequence numbers, while the root cancels and deletes threads
+ * at random moments. Each program runs with tracing on and off, which must observe the same.
  * Afterwards:
  * <ul>
  *   <li>no message is lost or duplicated: every received message was sent exactly once, and
  *       every send whose send phase succeeded was received exactly once (for deleted senders,
  *       whose last IPC may never return, received ⊆ attempted);</li>
- *   <li>contents and From arrive intact (local ID for a same-space sender, else global);</li>
+ *   <li>contents, word count and From arrive intact (local ID for a same-space sender, else
+ *       global);</li>
  *   <li>every blocking IPC returns exactly once — IPC returns equal IPCs issued, except one
  *       IPC still blocked (with a never timeout) or cut off by the thread's deletion — and
  *       only with errors that something caused: a timeout only with a finite timeout and not
@@ -58,6 +61,17 @@ class IpcProperties {
 
     record Prog(List<Spec> threads, List<Action> actions) {}
 
+    /**
+     * Untyped words beyond the two every message carries: mostly a few, often many, and often
+     * the most a message can hold (u = 63: MR0 and 63 words fill the 64 MRs).
+     */
+    static Arbitrary<Integer> extraWords() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(4, Arbitraries.integers().between(0, 5)),
+                Tuple.of(2, Arbitraries.integers().between(6, 60)),
+                Tuple.of(1, Arbitraries.just(Utcb.MR_COUNT - 3)));
+    }
+
     @Provide
     Arbitrary<Prog> programs() {
         Arbitrary<Integer> timeouts = Arbitraries.frequencyOf(
@@ -71,7 +85,7 @@ class IpcProperties {
         // timeout is what the fast path takes (the default options have it on).
         Arbitrary<Integer> rcvTimeouts = Arbitraries.frequencyOf(Tuple.of(3, timeouts), Tuple.of(1, Arbitraries.just(Timeout.NEVER)));
         Arbitrary<Op> op = Combinators.combine(kinds, Arbitraries.integers().between(0, 5),
-                timeouts, rcvTimeouts, Arbitraries.integers().between(0, 5)).as(Op::new);
+                timeouts, rcvTimeouts, extraWords()).as(Op::new);
         Arbitrary<Spec> spec = Combinators.combine(Arbitraries.frequency(Tuple.of(2, false), Tuple.of(1, true)),
                 Arbitraries.of(99, 100, 100, 101), op.list().ofMinSize(1).ofMaxSize(12)).as(Spec::new);
         Arbitrary<Action> action = Combinators.combine(Arbitraries.frequency(Tuple.of(1, 0), Tuple.of(3, 1), Tuple.of(2, 2), Tuple.of(2, 3)),
@@ -111,6 +125,8 @@ class IpcProperties {
         /** The sequence number of the message of the IPC in progress (0 if none). */
         long currentSeq;
         final List<Long> attempted = new ArrayList<>();
+        /** The untyped word count of each message sent, by sequence number. */
+        final Map<Long, Integer> sentWords = new HashMap<>();
         final List<Ipc> ipcs = new ArrayList<>();
     }
 
@@ -146,6 +162,7 @@ class IpcProperties {
                     l4.setMr(2, i);
                     for (int k = 3; k <= u; k++) l4.setMr(k, word(seq, k));
                     log.attempted.add(seq);
+                    log.sentWords.put(seq, u);
                 }
                 log.current = op;
                 log.currentSeq = seq;
@@ -185,13 +202,13 @@ class IpcProperties {
         Arbitrary<Boolean> remote = Arbitraries.frequency(Tuple.of(2, false), Tuple.of(1, true));
         Arbitrary<Integer> prio = Arbitraries.of(99, 100, 100, 101);
         Arbitrary<Op> serve = Combinators.combine(Arbitraries.just(Kind.SERVE), Arbitraries.just(0), timeouts, timeouts,
-                Arbitraries.integers().between(0, 5)).as(Op::new);
+                extraWords()).as(Op::new);
         Arbitrary<Spec> server = Combinators.combine(remote, prio, serve.list().ofMinSize(4).ofMaxSize(16)).as(Spec::new);
         Arbitrary<Action> action = Combinators.combine(Arbitraries.frequency(Tuple.of(1, 0), Tuple.of(3, 1), Tuple.of(2, 2), Tuple.of(2, 3)),
                 Arbitraries.integers().between(0, 5), Arbitraries.integers().between(0, 3000)).as(Action::new);
         return Arbitraries.integers().between(1, 3).flatMap(k -> {
             Arbitrary<Op> request = Combinators.combine(Arbitraries.frequency(Tuple.of(4, Kind.CALL), Tuple.of(1, Kind.SEND)),
-                    Arbitraries.integers().between(0, k - 1), timeouts, timeouts, Arbitraries.integers().between(0, 5)).as(Op::new);
+                    Arbitraries.integers().between(0, k - 1), timeouts, timeouts, extraWords()).as(Op::new);
             Arbitrary<Spec> client = Combinators.combine(remote, prio, request.list().ofMinSize(1).ofMaxSize(8)).as(Spec::new);
             return Combinators.combine(server.list().ofSize(k), client.list().ofMinSize(2).ofMaxSize(6 - k), action.list().ofMaxSize(3))
                     .as((servers, clients, actions) -> {
@@ -208,7 +225,19 @@ class IpcProperties {
     @Property(tries = 30)
     void clientServerTrafficArrivesExactlyOnce(@ForAll("clientServer") Prog prog) { runAndCheck(prog); }
 
+    /**
+     * Runs the program with tracing on (as every test) and off (as users and the benchmarks run,
+     * where the fast path skips its tracing branch), checks each run, and expects the two to
+     * have observed exactly the same: every IPC's result, message, From and timing, and the clock.
+     */
     static void runAndCheck(Prog prog) {
+        String traced = runChecked(prog, Harness.testOptions());
+        String untraced = runChecked(prog, Harness.testOptions().withTracing(false));
+        assertEquals(traced, untraced, "tracing off changed what the threads observed");
+    }
+
+    /** Runs and checks the program; answers a transcript of what every thread observed. */
+    static String runChecked(Prog prog, Kernel.Options options) {
         int n = prog.threads().size();
         long[] ids = new long[n], localIds = new long[n];
         ThreadLog[] logs = new ThreadLog[n];
@@ -219,7 +248,7 @@ class IpcProperties {
         Map<Integer, Integer> cancelHits = new HashMap<>();
         List<String> rootLog = new ArrayList<>();
 
-        IpcScenario.Result h = IpcScenario.run(Harness.testOptions(), root -> {
+        IpcScenario.Result h = IpcScenario.run(options, root -> {
             for (int i = 0; i < n; i++) {
                 Spec s = prog.threads().get(i);
                 Entry b = body(i, s, ids, logs[i]);
@@ -270,7 +299,8 @@ class IpcProperties {
         // No message lost or duplicated.
         Map<Long, Integer> receivedFrom = new HashMap<>();   // seq -> receiver
         Set<Long> attempted = new HashSet<>();
-        for (ThreadLog l : logs) attempted.addAll(l.attempted);
+        Map<Long, Integer> sentWords = new HashMap<>();
+        for (ThreadLog l : logs) { attempted.addAll(l.attempted); sentWords.putAll(l.sentWords); }
         for (int r = 0; r < n; r++) {
             for (Ipc x : logs[r].ipcs) {
                 if (!x.received()) continue;
@@ -278,6 +308,7 @@ class IpcProperties {
                 long seq = x.msg()[2];
                 int s = (int) x.msg()[3];
                 assertTrue(attempted.contains(seq), "received a message nobody sent: " + x + why);
+                assertEquals(sentWords.get(seq), (int) x.msg()[1], "untyped words of " + x + why);
                 assertNull(receivedFrom.put(seq, r), "message " + Long.toHexString(seq) + " received twice" + why);
                 boolean sameSpace = !prog.threads().get(r).remote() && !prog.threads().get(s).remote();
                 assertEquals(sameSpace ? localIds[s] : ids[s], x.fromResult(), "From of " + x + " at thread " + r + why);
@@ -371,6 +402,11 @@ class IpcProperties {
             assertTrue(aborted == 0 || anyDeletion || !cancelHits.isEmpty(), "aborted without a cause" + why);
             if (!deleted.contains(i)) assertTrue(canceled + aborted >= hits, "a cancel was lost at thread " + i + why);
         }
+        StringBuilder transcript = new StringBuilder(why).append("\nclock ").append(h.kernel().machine().clock().nowNs())
+                .append(" ns, ").append(h.kernel().switches()).append(" switches");
+        for (int i = 0; i < n; i++)
+            for (Ipc x : logs[i].ipcs) transcript.append("\n").append(i).append(": ").append(x).append(' ').append(java.util.Arrays.toString(x.msg()));
+        return transcript.toString();
     }
 
     /** ExchangeRegisters(r|s) on thread t; counts it when the thread was in an IPC. */

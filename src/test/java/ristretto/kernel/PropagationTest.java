@@ -20,7 +20,7 @@ import ristretto.user.Entry;
  * silently cleared and the message is an ordinary one.
  */
 @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
-class PropagationTest {
+class PropagationTest extends IpcSuite {
     final Map<String, Object> rec = new LinkedHashMap<>();
 
     Outcome outcome(String k) {

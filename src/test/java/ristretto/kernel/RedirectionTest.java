@@ -25,7 +25,7 @@ import ristretto.user.L4;
  * removing the redirector (anythread) restores direct delivery.
  */
 @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
-class RedirectionTest {
+class RedirectionTest extends IpcSuite {
     final Map<String, Object> rec = new LinkedHashMap<>();
     final List<String> redirected = new ArrayList<>();
 

@@ -19,6 +19,8 @@ import java.util.List;
  *       the gate compiles to well under that and user code inlines it; without this option the
  *       outcome depends on the order of compilations, and round trips vary by 20 % from one JVM
  *       to the next. Correctness never depends on it.</li>
+ *   <li>{@link #NESTED_OUT_OF_LINE}: the same for the nested switch ({@code Processor.switchNested}),
+ *       whose guard of the receiver's stack chunk would otherwise make the gate too big to inline.</li>
  *   <li>{@link #QUIET}: the JVM would otherwise print every compile command on start.</li>
  *   <li>{@link #COLLECTOR}: ParallelGC, the collector of the reference figures.</li>
  *   <li>{@link #STACK_TRACES}: a kernel bug is reported with its stack even when the JIT would
@@ -42,10 +44,11 @@ public final class JvmOptions {
     public static final String MODULE_OPENS = "--add-opens=java.base/jdk.internal.vm=ristretto";
     public static final String QUIET = "-XX:CompileCommand=quiet";
     public static final String FAST_PATH_OUT_OF_LINE = "-XX:CompileCommand=dontinline,ristretto.kernel.ipc.FastPath::transfer";
+    public static final String NESTED_OUT_OF_LINE = "-XX:CompileCommand=dontinline,ristretto.kernel.sched.Processor::switchNested";
     public static final String COLLECTOR = "-XX:+UseParallelGC";
     public static final String STACK_TRACES = "-XX:-OmitStackTraceInFastThrow";
     public static final String NATIVE_ACCESS = "--illegal-native-access=deny";
 
     /** All of them, in the order the launcher passes them. */
-    public static final List<String> ALL = List.of(EXPORTS, OPENS, QUIET, FAST_PATH_OUT_OF_LINE, COLLECTOR, STACK_TRACES, NATIVE_ACCESS);
+    public static final List<String> ALL = List.of(EXPORTS, OPENS, QUIET, FAST_PATH_OUT_OF_LINE, NESTED_OUT_OF_LINE, COLLECTOR, STACK_TRACES, NATIVE_ACCESS);
 }

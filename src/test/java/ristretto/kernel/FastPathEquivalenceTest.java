@@ -319,7 +319,7 @@ class FastPathEquivalenceTest {
 
     static Run run(Prog p, Kernel.Options options) {
         Record r = new Record();
-        Result h = IpcScenario.run(options, program(p, r));
+        Harness h = IpcScenario.run(options, program(p, r));
         List<String> violations = new ArrayList<>(IpcInspector.violations(h.kernel()));
         violations.addAll(h.kernel().invariantViolations());
         return new Run(r, h.kernel().machine().clock().nowNs(), h.kernel().switches(), h.traceLines(),

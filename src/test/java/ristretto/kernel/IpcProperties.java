@@ -248,7 +248,7 @@ class IpcProperties {
         Map<Integer, Integer> cancelHits = new HashMap<>();
         List<String> rootLog = new ArrayList<>();
 
-        IpcScenario.Result h = IpcScenario.run(options, root -> {
+        Harness h = IpcScenario.run(options, root -> {
             for (int i = 0; i < n; i++) {
                 Spec s = prog.threads().get(i);
                 Entry b = body(i, s, ids, logs[i]);

@@ -29,7 +29,7 @@ import ristretto.user.Threads;
  * as its start-up SP. Bodies record what they see into lists; the tests assert after the machine
  * has halted (never inside an L4 thread).
  */
-final class IpcScenario implements Program {
+final class IpcScenario {
     /** A small machine: kernel memory is the top quarter, the root's 16 MiB image sits at 16 MiB. */
     static final Machine.Config MACHINE = Machine.Config.defaults().withMemory(48L << 20);
     /** The root task's UTCB area, fixed at boot; its UTCB is slot 0. */
@@ -42,21 +42,24 @@ final class IpcScenario implements Program {
     }
 
     private final List<Entry> bodies = new ArrayList<>();
-    private final RootBody rootBody;
-    private long bodyIp;
+    private final Scenario program = new Scenario();
     /** The kernel the scenario runs on: root bodies may inspect it (read only). */
     private Kernel kernel;
 
-    private IpcScenario(RootBody rootBody) { this.rootBody = rootBody; }
+    /** One entry point runs every body: the start-up SP says which. */
+    private IpcScenario(RootBody rootBody) {
+        program.entry("ipc-test-thread", l4 -> bodies.get((int) l4.startSp()).run(l4));
+        program.main(l4 -> rootBody.run(new Root(l4)));
+    }
 
     /** Boots a machine with this root program, runs it to the halt, checks it ended cleanly. */
-    static Result run(Kernel.Options options, RootBody root) {
-        Result r = runRaw(options, root);
+    static Harness run(Kernel.Options options, RootBody root) {
+        Harness r = runRaw(options, root);
         assertClean(r);
         return r;
     }
 
-    static Result run(RootBody root) { return run(Harness.testOptions(), root); }
+    static Harness run(RootBody root) { return run(Harness.testOptions(), root); }
 
     /**
      * The virtual-time watchdog of every scenario (1000 s): far beyond any scenario's needs, so a
@@ -65,58 +68,29 @@ final class IpcScenario implements Program {
     static final long TIME_LIMIT_NS = 1000L * 1_000_000_000L;
 
     /** Runs without the clean-halt check (for scenarios expected to stop a thread). */
-    static Result runRaw(Kernel.Options options, RootBody root) { return runRaw(options, TIME_LIMIT_NS, root); }
+    static Harness runRaw(Kernel.Options options, RootBody root) { return runRaw(options, TIME_LIMIT_NS, root); }
 
     /** Runs with a virtual-time limit (Long.MAX_VALUE: none), without the clean-halt check. */
-    static Result runRaw(Kernel.Options options, long timeLimitNs, RootBody root) {
-        IpcScenario program = new IpcScenario(root);
-        Ristretto system = Ristretto.boot(MACHINE, options, program);
-        Result r = new Result(system);
-        program.kernel = system.kernel();
-        system.kernel().setConsole(r.console::add);
-        system.kernel().setTimeLimitNs(timeLimitNs);
-        r.haltReason = system.run();
-        return r;
+    static Harness runRaw(Kernel.Options options, long timeLimitNs, RootBody root) {
+        IpcScenario s = new IpcScenario(root);
+        Harness h = Harness.boot(MACHINE, options, s.program, timeLimitNs);
+        s.kernel = h.kernel();
+        return h.runToHalt();
     }
 
     /** Runs without a virtual-time limit (for timeouts of up to 2^31 periods), checks a clean halt. */
-    static Result runUnlimited(RootBody root) {
-        Result r = runRaw(Harness.testOptions(), Long.MAX_VALUE, root);
+    static Harness runUnlimited(RootBody root) {
+        Harness r = runRaw(Harness.testOptions(), Long.MAX_VALUE, root);
         assertClean(r);
         return r;
     }
 
-    /** A finished run: the kernel (for inspection), what it reported, why it halted (as Harness). */
-    static final class Result {
-        final Ristretto system;
-        final List<String> console = new ArrayList<>();
-        String haltReason;
-
-        Result(Ristretto system) { this.system = system; }
-
-        Kernel kernel() { return system.kernel(); }
-
-        long clockMicros() { return kernel().machine().clock().nowMicros(); }
-
-        List<String> traceLines() {
-            List<String> out = new ArrayList<>();
-            for (var e : kernel().trace().events()) out.add(e.toString());
-            return out;
-        }
-    }
-
     /** No thread was stopped by an exception (user or kernel) and the machine halted normally. */
-    static void assertClean(Result h) {
+    static void assertClean(Harness h) {
         for (String line : h.console)
             assertTrue(!line.contains("stopped") && !line.contains("KERNEL BUG"), () -> "console: " + String.join("\n", h.console));
         assertEquals("no runnable thread and nothing left to wake", h.haltReason);
     }
-
-    @Override public void link(Linker linker) {
-        bodyIp = linker.entry("ipc-test-thread", l4 -> bodies.get((int) l4.startSp()).run(l4));
-    }
-
-    @Override public void main(L4 l4) throws Exception { rootBody.run(new Root(l4)); }
 
     /** The root task's helpers: thread creation as in l4test, priorities, deletion, sleeping. */
     final class Root {
@@ -135,19 +109,19 @@ final class IpcScenario implements Program {
         }
 
         /** A thread in the root's space, started with the start-up message (root = its pager). */
-        long local(Entry body) { return threads.inMySpace(bodyIp, register(body)); }
+        long local(Entry body) { return threads.inMySpace(ip(), register(body)); }
 
         /** A thread in a fresh space of its own (inactive create, SpaceControl, activate, start). */
-        long remote(Entry body) { return threads.inNewSpace(bodyIp, register(body)); }
+        long remote(Entry body) { return threads.inNewSpace(ip(), register(body)); }
 
         /** A further thread in the space of {@code spaceOf}, which {@link #remote} created. */
         long sibling(long spaceOf, Entry body) {
             int slot = nextSlot.merge(spaceOf, 1, Integer::sum);
-            return threads.inSpaceOf(spaceOf, slot, bodyIp, register(body));
+            return threads.inSpaceOf(spaceOf, slot, ip(), register(body));
         }
 
         /** The IP and the start-up SP value that make a thread run {@code body}. */
-        long ip() { return bodyIp; }
+        long ip() { return program.ip("ipc-test-thread"); }
 
         long sp(Entry body) { return register(body); }
 

@@ -14,5 +14,5 @@ abstract class IpcSuite {
     Kernel.Options options() { return Harness.testOptions(); }
 
     /** Runs a scenario with {@link #options()} (shadows {@code IpcScenario.run} in the suites). */
-    IpcScenario.Result run(IpcScenario.RootBody root) { return IpcScenario.run(options(), root); }
+    Harness run(IpcScenario.RootBody root) { return IpcScenario.run(options(), root); }
 }

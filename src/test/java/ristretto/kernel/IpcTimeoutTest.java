@@ -14,6 +14,7 @@ import ristretto.abi.ThreadId;
 import ristretto.abi.Timeout;
 import ristretto.system.Ristretto;
 import ristretto.user.L4;
+import ristretto.system.Harness;
 
 /**
  * IPC timeouts on the virtual clock (§6): relative periods of every exponent expire exactly
@@ -129,7 +130,7 @@ class IpcTimeoutTest {
     @Test
     void neverMeansBlockingUntilThePartnerComesOrForever() {
         long[] id = new long[3];
-        Result h = run(root -> {
+        Harness h = run(root -> {
             id[0] = root.local(l4 -> { l4.receive(id[1]); rec.put("woke", true); });
             id[1] = root.local(l4 -> { l4.loadMsg(0x1); l4.send(id[2]); rec.put("sent", true); });
             id[2] = root.local(l4 -> {
@@ -206,7 +207,7 @@ class IpcTimeoutTest {
 
     @Test
     void onlyTheRawZeroIsTheImmediateTimeoutOtherZeroLengthPeriodsBlockAndExpire() {
-        Result h = run(root -> {
+        Harness h = run(root -> {
             L4 l4 = root.l4;
             align(l4);
             long before = l4.systemClock();

@@ -13,6 +13,7 @@ import ristretto.abi.Schedule;
 import ristretto.abi.ThreadId;
 import ristretto.abi.Timeout;
 import ristretto.user.Threads;
+import ristretto.system.Harness;
 
 /**
  * Deleting an IPC partner (ThreadControl with a nil space, from the root) at every IPC state:
@@ -38,7 +39,7 @@ class PartnerDeletionTest {
         assertEquals(ThreadId.NIL, o.from(), k);
     }
 
-    static void assertConsistent(Result h) {
+    static void assertConsistent(Harness h) {
         List<String> v = IpcInspector.violations(h.kernel());
         assertTrue(v.isEmpty(), v::toString);
     }
@@ -47,7 +48,7 @@ class PartnerDeletionTest {
     void sendersQueuedOnADeletedReceiverWakeWithSendPhaseNonExistingPartner() {
         long[] id = new long[4];
         long tag = MsgTag.make(0x31, 1, 0);
-        Result h = run(root -> {
+        Harness h = run(root -> {
             id[0] = root.local(l4 -> l4.sleepMicros(1_000_000));   // busy: never receives
             id[1] = root.local(l4 -> { l4.loadMsg(0x31, 1); l4.send(id[0]); rec.put("send", Outcome.of(l4)); });
             id[2] = root.local(l4 -> { l4.loadMsg(0x31, 1); l4.call(id[0]); rec.put("call", Outcome.of(l4)); });
@@ -86,7 +87,7 @@ class PartnerDeletionTest {
     @Test
     void threadsWaitingForADeletedThreadWakeWithReceivePhaseNonExistingPartner() {
         long[] id = new long[5];   // T, closed receiver, caller (fast path), caller (slow: timeout), open receiver
-        Result h = run(root -> {
+        Harness h = run(root -> {
             id[0] = root.local(l4 -> {
                 l4.waitAny(); rec.put("T 1", Outcome.of(l4));
                 l4.waitAny(); rec.put("T 2", Outcome.of(l4));
@@ -120,7 +121,7 @@ class PartnerDeletionTest {
     @Test
     void aDeletedQueuedSenderLeavesItsReceiversQueueWithoutAStaleMessage() {
         long[] id = new long[3];   // R, S1 (deleted while queued), S2
-        Result h = run(root -> {
+        Harness h = run(root -> {
             id[0] = root.local(l4 -> {
                 l4.sleepMicros(200);
                 l4.waitAny(Timeout.period(100));
@@ -157,7 +158,7 @@ class PartnerDeletionTest {
         // The fast path runs the server nested on the client's carrier stack (Processor.switchNested):
         // the server deletes the client whose frames lie under its own, then replies to it.
         long[] id = new long[2];   // server S, client C
-        Result h = run(root -> {
+        Harness h = run(root -> {
             id[0] = root.local(l4 -> {
                 l4.waitAny();
                 long client = l4.from();
@@ -187,7 +188,7 @@ class PartnerDeletionTest {
     @Test
     void aDeletedWaitingReceiverCanNoLongerBeSentTo() {
         long[] id = new long[2];   // R (waiting, deleted), S (sends and calls afterwards)
-        Result h = run(root -> {
+        Harness h = run(root -> {
             id[0] = root.local(l4 -> { l4.waitAny(); rec.put("R returned", true); });
             id[1] = root.local(l4 -> {
                 l4.sleepMicros(200);
@@ -209,7 +210,7 @@ class PartnerDeletionTest {
     @Test
     void aSenderThatIsDeletedWhileAThreadWaitsForItSpecificallyWakesTheWaiter() {
         long[] id = new long[3];   // X (busy), S (queued on X, deleted), W (closed receive from S)
-        Result h = run(root -> {
+        Harness h = run(root -> {
             id[0] = root.local(l4 -> {
                 l4.sleepMicros(300);
                 l4.waitAny(Timeout.ZERO);
@@ -233,7 +234,7 @@ class PartnerDeletionTest {
     void handshake(boolean deleteSender) {
         long[] id = new long[2];   // X, S
         long sTag = MsgTag.make(0x22, 1, 0);
-        Result h = run(root -> {
+        Harness h = run(root -> {
             id[0] = root.local(l4 -> {
                 l4.sleepMicros(100);                      // S queues meanwhile
                 l4.loadMsg(0x11);
@@ -281,7 +282,7 @@ class PartnerDeletionTest {
     @Test
     void withoutDeletionTheLockedHandshakeCompletes() {
         long[] id = new long[2];
-        Result h = run(root -> {
+        Harness h = run(root -> {
             id[0] = root.local(l4 -> {
                 l4.sleepMicros(100);
                 l4.loadMsg(0x11);

@@ -15,6 +15,7 @@ import ristretto.abi.Schedule;
 import ristretto.abi.ThreadId;
 import ristretto.abi.Timeout;
 import ristretto.abi.Utcb;
+import ristretto.system.Harness;
 
 /**
  * The start-up message (§13.6, §11.1): a freshly activated thread waits in a receive from its
@@ -38,7 +39,7 @@ class StartupMessageTest {
     @Test
     void aFreshThreadWaitsForItsPagersStartupMessageWhichLoadsIpAndSp() {
         long[] id = new long[2];
-        Result h = run(root -> {
+        Harness h = run(root -> {
             long sp = root.sp(l4 -> ran.add("T ip=" + (l4.startIp() == root.ip()) + " sp=" + l4.startSp()));
             id[0] = create(root, root.l4.myGlobalId(), 100);
             id[1] = root.local(l4 -> {                   // not the pager: its message is not taken

@@ -1,6 +1,5 @@
 package ristretto.kernel;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 
 /**
@@ -10,7 +9,7 @@ import org.junit.jupiter.api.Nested;
  * Each suite asserts the same observable results as with tracing on — messages, error codes,
  * From IDs, the virtual clock — and none of them looks at the trace. (The fast-path equivalence
  * programs and the random IPC properties compare tracing on and off run by run, in their own
- * classes.)
+ * classes; the l4test checklist runs traced and untraced in {@code IpcChecklistTest}.)
  */
 class TracingOffTest {
 
@@ -34,18 +33,5 @@ class TracingOffTest {
     @Nested
     class Redirection extends RedirectionTest {
         @Override Kernel.Options options() { return untraced(super.options()); }
-    }
-
-    @Nested
-    class IpcChecklist extends IpcChecklistTest {
-        /** Hides the traced run of the superclass. */
-        @BeforeAll
-        static void runL4test() { runL4test(untraced(ristretto.system.Harness.testOptions())); }
-
-        @org.junit.jupiter.api.Test
-        void ranWithTracingOff() {
-            org.junit.jupiter.api.Assertions.assertFalse(harness.kernel().tracing);
-            org.junit.jupiter.api.Assertions.assertTrue(harness.kernel().trace().events().isEmpty());
-        }
     }
 }

@@ -16,6 +16,7 @@ import ristretto.abi.Utcb;
 import ristretto.kernel.thread.Tcb;
 import ristretto.user.L4;
 import ristretto.user.Threads;
+import ristretto.system.Harness;
 
 /**
  * ThreadControl on an existing thread (§11.1 step 6): a new version, and migration of an
@@ -61,7 +62,7 @@ class VersionAndMigrationTest {
         long[] id = new long[7];          // W, caller C (fast path), senders S1 local S2 remote, receivers R1 R2, W v2
         long sent = MsgTag.make(0x31, 1, 0);
         int timeout = Timeout.period(5000);
-        Result h = run(root -> {
+        Harness h = run(root -> {
             id[0] = root.local(l4 -> {
                 l4.waitAny();                                        // C's call: never answered
                 rec.put("W got", Outcome.of(l4));
@@ -120,7 +121,7 @@ class VersionAndMigrationTest {
         long newLocation = Threads.NEW_SPACE_UTCB_BASE + 5L * Utcb.SIZE;
         long newLocal = newLocation + Utcb.MR0_OFFSET;
         int[] served = {0};
-        Result h = run(root -> {
+        Harness h = run(root -> {
             L4 r = root.l4;
             long me = r.myGlobalId();
             id[0] = root.local(l4 -> {
@@ -228,7 +229,7 @@ class VersionAndMigrationTest {
     void aThreadMovedWhilePreemptedInUserModeFindsItsUtcbAtItsNewLocation() {
         long[] id = new long[2];          // T (root's space, then X), Y (X)
         long newLocation = Threads.NEW_SPACE_UTCB_BASE + 3L * Utcb.SIZE;
-        Result h = run(root -> {
+        Harness h = run(root -> {
             id[0] = root.local(l4 -> {
                 while (l4.systemClock() < 1000) { }                 // computing when it is moved
                 rec.put("T local", l4.myLocalId());
@@ -262,7 +263,7 @@ class VersionAndMigrationTest {
         assertSame(h.kernel().threads.lookupGlobal(id[1]).space, h.kernel().threads.lookupGlobal(id[0]).space);
     }
 
-    private static long me(Result h) { return h.kernel().rootTaskId(); }
+    private static long me(Harness h) { return h.kernel().rootTaskId(); }
 
     /** A reply of T with {@code label} and From {@code from}, carrying T's local ID as T sees it and its global ID. */
     private void assertReply(String k, long label, long from, long serverLocal, long serverGlobal) {

@@ -8,8 +8,10 @@ import ristretto.machine.Machine;
 import ristretto.user.Program;
 
 /**
- * Boots a system with a root program on the virtual clock, runs it to the halt, and keeps what
- * the kernel reported. Tests write their scenarios as root programs (as l4test does) and record
+ * The one test harness: boots a system with a root program on the virtual clock, runs it to the
+ * halt, and keeps what the kernel reported. Root programs are built with the one builder,
+ * {@code ristretto.kernel.Scenario} (named entry points, or anonymous bodies through
+ * {@code IpcScenario}'s helpers). Tests write their scenarios as root programs (as l4test does) and record
  * observations into lists they assert on afterwards.
  */
 public final class Harness {
@@ -31,14 +33,31 @@ public final class Harness {
     public static Harness run(Kernel.Options options, Program root) { return run(Machine.Config.defaults(), options, root); }
 
     public static Harness run(Machine.Config config, Kernel.Options options, Program root) {
+        return run(config, options, root, TIME_LIMIT_NS);
+    }
+
+    /** Runs with a virtual-time watchdog of {@code timeLimitNs} (Long.MAX_VALUE: none). */
+    public static Harness run(Machine.Config config, Kernel.Options options, Program root, long timeLimitNs) {
+        return boot(config, options, root, timeLimitNs).runToHalt();
+    }
+
+    /** Boots without running, for a test that wants the kernel first; then {@link #runToHalt}. */
+    public static Harness boot(Machine.Config config, Kernel.Options options, Program root, long timeLimitNs) {
         Harness h = new Harness(Ristretto.boot(config, options, root));
         h.system.kernel().setConsole(h.console::add);
-        h.system.kernel().setTimeLimitNs(TIME_LIMIT_NS);
-        h.haltReason = h.system.run();
+        h.system.kernel().setTimeLimitNs(timeLimitNs);
         return h;
     }
 
+    public Harness runToHalt() {
+        haltReason = system.run();
+        return this;
+    }
+
     public Kernel kernel() { return system.kernel(); }
+
+    /** Machine time at the halt, in µs. */
+    public long clockMicros() { return kernel().machine().clock().nowMicros(); }
 
     /** The trace as text lines, for determinism and equivalence comparisons. */
     public List<String> traceLines() {

@@ -37,8 +37,12 @@ class JvmOptionsTest {
     }
 
     @Test
-    void compileCommandNamesTheFastPath() throws ClassNotFoundException {
-        String target = JvmOptions.FAST_PATH_OUT_OF_LINE.substring(JvmOptions.FAST_PATH_OUT_OF_LINE.indexOf(',') + 1);
+    void compileCommandsNameMethodsThatExist() throws ClassNotFoundException {
+        for (String command : java.util.List.of(JvmOptions.FAST_PATH_OUT_OF_LINE, JvmOptions.NESTED_OUT_OF_LINE)) compileCommandNames(command);
+    }
+
+    private static void compileCommandNames(String command) throws ClassNotFoundException {
+        String target = command.substring(command.indexOf(',') + 1);
         String className = target.substring(0, target.indexOf("::")), method = target.substring(target.indexOf("::") + 2);
         Class<?> c = Class.forName(className);
         assertTrue(Arrays.stream(c.getDeclaredMethods()).anyMatch(m -> m.getName().equals(method)),

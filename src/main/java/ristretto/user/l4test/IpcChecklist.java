@@ -84,13 +84,17 @@ public final class IpcChecklist {
         timedSend = l.entry("l4test.timed-send", l4 -> {
             long[] s = setup(l4);
             l4.loadMsg(0);
-            l4.send(s[0], ONE_SECOND);
-            report(l4, l4.errorCode(), l4.ipcFailed() ? 1 : 0);
+            long t0 = l4.systemClock();
+            long tag = l4.send(s[0], ONE_SECOND);
+            long elapsed = l4.systemClock() - t0;
+            report(l4, l4.errorCode(), l4.ipcFailed() ? 1 : 0, elapsed, tag);
         });
         timedReceive = l.entry("l4test.timed-receive", l4 -> {
             long[] s = setup(l4);
-            l4.receive(s[0], ONE_SECOND);
-            report(l4, l4.errorCode(), l4.ipcFailed() ? 1 : 0);
+            long t0 = l4.systemClock();
+            long tag = l4.receive(s[0], ONE_SECOND);
+            long elapsed = l4.systemClock() - t0;
+            report(l4, l4.errorCode(), l4.ipcFailed() ? 1 : 0, elapsed, tag);
         });
         sendToLocal = l.entry("l4test.send-local", l4 -> {        // s[0] is a local ID
             long[] s = setup(l4);
@@ -101,27 +105,27 @@ public final class IpcChecklist {
         sendOnce = l.entry("l4test.send-once", l4 -> {
             long[] s = setup(l4);
             l4.loadMsg(0);
-            l4.send(s[0]);
-            report(l4, l4.errorCode(), l4.ipcFailed() ? 1 : 0);
+            long tag = l4.send(s[0]);
+            report(l4, l4.errorCode(), l4.ipcFailed() ? 1 : 0, 0, tag);
         });
         callOnce = l.entry("l4test.call-once", l4 -> {
             long[] s = setup(l4);
             l4.loadMsg(0);
-            l4.call(s[0]);
-            report(l4, l4.errorCode(), l4.ipcFailed() ? 1 : 0);
+            long tag = l4.call(s[0]);
+            report(l4, l4.errorCode(), l4.ipcFailed() ? 1 : 0, 0, tag);
         });
         sleepCancel = l.entry("l4test.sleep-cancel", l4 -> {     // sleeps 1 s, then cancels s[0]'s IPC
             long[] s = setup(l4);
             l4.sleep(ONE_SECOND);
             l4.exchangeRegisters(s[0], ExRegs.CANCEL_RECV | ExRegs.CANCEL_SEND, 0, 0, 0, 0, ThreadId.NIL);
-            report(l4, 0, 0);
+            report(l4, l4.reg(ristretto.abi.UserCpu.R_CONTROL), 0);   // the old control: what s[0] was doing
         });
         receiveCancelThenSleep = l.entry("l4test.receive-then-cancel", l4 -> {
             long[] s = setup(l4);
             l4.receive(s[0]);
             l4.sleep(ONE_SECOND);
             l4.exchangeRegisters(s[0], ExRegs.CANCEL_RECV | ExRegs.CANCEL_SEND, 0, 0, 0, 0, ThreadId.NIL);
-            report(l4, 0, 0);
+            report(l4, l4.reg(ristretto.abi.UserCpu.R_CONTROL), 0);
         });
         waitFrom = l.entry("l4test.wait-from", l4 -> {
             setup(l4);
@@ -136,12 +140,17 @@ public final class IpcChecklist {
         return new long[] {l4.mr(1), l4.mr(2), l4.mr(3)};
     }
 
-    /** The result message to the pager: two words. Then the thread waits to be deleted. */
-    private static void report(L4 l4, long a, long b) {
-        l4.loadMsg(RESULT, a, b);
+    /** The result message to the pager: a few words. Then the thread waits to be deleted. */
+    private static void report(L4 l4, long... words) {
+        l4.loadMsg(RESULT, words);
         l4.send(l4.pager());
         l4.receive(l4.myGlobalId());
     }
+
+    /** The names of the checks, in the order {@link #run} makes them (l4test's print_result names). */
+    public static final java.util.List<String> NAMES = java.util.List.of("From parameter (global)", "Send Message transfer",
+            "ReplyWait Message transfer", "Send timeout", "Receive timeout", "Local destination Id", "Send cancelled",
+            "Receive cancelled", "From parameter (local)");
 
     /** Runs every check from the root task, recording into {@code checks}. */
     public void run(L4 l4, Checks checks) {
@@ -155,18 +164,31 @@ public final class IpcChecklist {
         p = r.pair(false, receiveFrom, replyWaitTransfer, true, OTHER, 0xF00D, 1, OTHER);
         checks.check("ReplyWait Message transfer", p.a[0] == 0 && p.b[0] == 0, "bad " + p.a[0] + " first at " + p.a[1]);
         p = r.pair(false, timedSend, blockSend, true, OTHER, 0, 0, OTHER);
-        checks.check("Send timeout", failedWith(p.a, IpcError.PHASE_SEND, IpcError.TIMEOUT), IpcError.toString(p.a[0]));
+        checks.check("Send timeout", failedWith(p.a, IpcError.PHASE_SEND, IpcError.TIMEOUT) && aboutOneSecond(p.a[2])
+                && p.a[3] == MsgTag.FLAG_ERROR, IpcError.toString(p.a[0]) + " after " + p.a[2] + " µs, " + MsgTag.toString(p.a[3]));
         p = r.pair(false, timedReceive, blockReceive, true, OTHER, 0, 0, OTHER);
-        checks.check("Receive timeout", failedWith(p.a, IpcError.PHASE_RECEIVE, IpcError.TIMEOUT), IpcError.toString(p.a[0]));
+        checks.check("Receive timeout", failedWith(p.a, IpcError.PHASE_RECEIVE, IpcError.TIMEOUT) && aboutOneSecond(p.a[2])
+                && p.a[3] == MsgTag.ERROR_TAG, IpcError.toString(p.a[0]) + " after " + p.a[2] + " µs, " + MsgTag.toString(p.a[3]));
         p = r.pair(false, timedReceive, sendToLocal, true, OTHER, 0, 0, OTHER_LOCAL);
         checks.check("Local destination Id", p.a[1] == 0 && p.b[0] == 0, IpcError.toString(p.a[0]));
         p = r.pair(false, sendOnce, sleepCancel, false, OTHER, 0, 0, OTHER);
-        checks.check("Send cancelled", failedWith(p.a, IpcError.PHASE_SEND, IpcError.CANCELED), IpcError.toString(p.a[0]));
+        checks.check("Send cancelled", failedWith(p.a, IpcError.PHASE_SEND, IpcError.CANCELED) && p.b[0] == ExRegs.WAS_SENDING,
+                IpcError.toString(p.a[0]) + ", ExchangeRegisters saw control " + p.b[0]);
         p = r.pair(false, callOnce, receiveCancelThenSleep, true, OTHER, 0, 0, OTHER);
-        checks.check("Receive cancelled", failedWith(p.a, IpcError.PHASE_RECEIVE, IpcError.CANCELED), IpcError.toString(p.a[0]));
+        checks.check("Receive cancelled", failedWith(p.a, IpcError.PHASE_RECEIVE, IpcError.CANCELED) && p.a[3] == MsgTag.ERROR_TAG
+                && p.b[0] == ExRegs.WAS_RECEIVING, IpcError.toString(p.a[0]) + ", ExchangeRegisters saw control " + p.b[0]);
         p = r.pair(false, waitFrom, sendOnce, false, NONE, 0, 0, OTHER);
         checks.check("From parameter (local)", p.a[1] == 0 && p.a[0] == p.t2Local,
                 "from " + ThreadId.toString(p.a[0]) + ", expected " + ThreadId.toString(p.t2Local));
+    }
+
+    /**
+     * A timeout of one second took one second: exactly on the virtual clock, and within a little
+     * more on the real one.
+     */
+    private static boolean aboutOneSecond(long elapsedMicros) {
+        long second = Timeout.periodMicros(ONE_SECOND);         // 976 · 2^10 µs: the encoding rounds
+        return elapsedMicros >= second && elapsedMicros < second + 100_000;
     }
 
     /** A result of the form (ErrorCode, failed): the IPC failed in this phase with this error. */
@@ -197,8 +219,11 @@ public final class IpcChecklist {
 
         long[] result(long t) {
             long tag = l4.receive(t, Timeout.period(60_000_000));
-            if (L4.failed(tag) || MsgTag.label(tag) != RESULT) return new long[] {-1, -1};
-            return new long[] {l4.mr(1), l4.mr(2)};
+            long[] r = new long[4];
+            java.util.Arrays.fill(r, -1);
+            if (L4.failed(tag) || MsgTag.label(tag) != RESULT) return r;
+            for (int i = 0; i < MsgTag.u(tag) && i < r.length; i++) r[i] = l4.mr(i + 1);
+            return r;
         }
 
         /**
@@ -214,7 +239,7 @@ public final class IpcChecklist {
             setup(t1, partner(partner1, t2), x, y);
             if (!t2First) setup(t2, partner(partner2, t1), 0, 0);
             long[] a = result(t1);
-            long[] b = ip2 == blockSend || ip2 == blockReceive ? new long[] {0, 0} : result(t2);
+            long[] b = ip2 == blockSend || ip2 == blockReceive ? new long[] {0, 0, 0, 0} : result(t2);
             threads.kill(t1);
             threads.kill(t2);
             return new Pair(t1, t2, t2Local, a, b);

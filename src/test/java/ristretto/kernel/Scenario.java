@@ -122,6 +122,23 @@ final class Scenario implements Program {
 
     static boolean kill(L4 l4, long t) { return l4.threadControl(t, ThreadId.NIL, ThreadId.NIL, ThreadId.NIL, -1); }
 
+    /**
+     * A body for turn-taking tests: loops {@code iterations} times over the shared "last writer"
+     * word at {@code word}; whenever it finds that another thread wrote last — it has just got the
+     * processor back — it notes its thread number and the clock in {@code turns}.
+     */
+    static Entry turnTaker(long word, long iterations, List<long[]> turns) {
+        return l4 -> {
+            long me = ThreadId.number(l4.myGlobalId());
+            for (long i = 0; i < iterations; i++) {
+                if (l4.load(word) != me) {
+                    turns.add(new long[] {me, l4.systemClock()});
+                    l4.store(word, me);
+                }
+            }
+        };
+    }
+
     /** Touches memory {@code n} times (load and store of one word): user-mode work the timer can preempt. */
     static void spin(L4 l4, long addr, long n) {
         for (long i = 0; i < n; i++) l4.store(addr, l4.load(addr) + 1);

@@ -58,15 +58,7 @@ class SchedulerTest {
     private static List<long[]> alternate(int timesliceMicros, long iterations) {
         List<long[]> turns = new ArrayList<>();
         Scenario s = new Scenario();
-        s.entry("looper", l4 -> {
-            long me = ThreadId.number(l4.myGlobalId());
-            for (long i = 0; i < iterations; i++) {
-                if (l4.load(LAST) != me) {
-                    turns.add(new long[] {me, l4.systemClock()});
-                    l4.store(LAST, me);
-                }
-            }
-        });
+        s.entry("looper", turnTaker(LAST, iterations, turns));
         s.main(l4 -> {
             long a = id(l4, 1), b = id(l4, 2);
             for (long t : new long[] {a, b}) {

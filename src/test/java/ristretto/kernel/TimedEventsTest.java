@@ -95,15 +95,7 @@ class TimedEventsTest {
     private static List<long[]> turns(long sliceA, long sliceB, long iterations, List<Long> ids) {
         List<long[]> turns = new ArrayList<>();
         Scenario s = new Scenario();
-        s.entry("looper", l4 -> {
-            long me = ThreadId.number(l4.myGlobalId());
-            for (long i = 0; i < iterations; i++) {
-                if (l4.load(LAST) != me) {
-                    turns.add(new long[] {me, l4.systemClock()});
-                    l4.store(LAST, me);
-                }
-            }
-        });
+        s.entry("looper", turnTaker(LAST, iterations, turns));
         s.main(l4 -> {
             long a = id(l4, 1), b = id(l4, 2);
             ids.add(a);

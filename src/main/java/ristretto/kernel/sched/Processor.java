@@ -310,8 +310,14 @@ public final class Processor {
         return resched;
     }
 
-    /** The wheel's earliest deadline changed: the CPU's events follow it. */
-    public void timeoutsChanged() {
+    /** A timeout was armed for {@code deadlineMicros}: the CPU looks at its events no later (O(1)). */
+    public void timeoutArmed(long deadlineMicros) {
+        long ns = deadlineMicros >= Long.MAX_VALUE / 1000 ? EventQueue.NONE : deadlineMicros * 1000;
+        if (ns < machineCpu.events().due(EventQueue.TIMEOUTS)) machineCpu.post(EventQueue.TIMEOUTS, ns);
+    }
+
+    /** After the due timeouts fired: the CPU's timeout event is the wheel's earliest deadline again. */
+    private void timeoutsChanged() {
         long us = wakeups.nextDeadline();
         machineCpu.post(EventQueue.TIMEOUTS, us == Long.MAX_VALUE ? EventQueue.NONE : Math.multiplyExact(us, 1000L));
     }

@@ -31,16 +31,19 @@ public final class Timeouts {
         cancel(t);
         p.wakeups.schedule(t.threadNo, deadline);
         t.timeoutCpu = p;
-        p.timeoutsChanged();
+        p.timeoutArmed(deadline);
     }
 
-    /** Cancels {@code t}'s timeout on the wheel that holds it, if one is armed. */
+    /**
+     * Cancels {@code t}'s timeout on the wheel that holds it, if one is armed. The CPU's next event
+     * check stays where it is: if this was the earliest deadline, that check finds nothing due and
+     * recomputes (recomputing here could cost a scan of the wheel's first slot per cancel).
+     */
     public static void cancel(Tcb t) {
         Processor p = t.timeoutCpu;
         if (p == null) return;
         p.wakeups.cancel(t.threadNo);
         t.timeoutCpu = null;
-        p.timeoutsChanged();
     }
 
     public static boolean armed(Tcb t) { return t.timeoutCpu != null; }

@@ -16,7 +16,7 @@ import ristretto.kernel.thread.Tcb;
  * the receiver on the caller's timeslice. {@code FastPathEquivalenceTest} runs the same programs
  * with and without it and compares results, error codes and traces.
  *
- * <p>{@link #transfer} returns before the switch, which the trap gate ({@code Tcb.ipc}) makes:
+ * <p>{@link #transfer} returns before the switch, which the trap gate ({@code TrapGate.ipc}) makes:
  * that keeps the gate small enough for the JIT to inline it into user code, so a switch freezes
  * no kernel frame at all ({@code ristretto.system.JvmOptions#FAST_PATH_OUT_OF_LINE}).
  */
@@ -31,20 +31,22 @@ public final class FastPath {
         long tag = self.mr(0);
         Tcb dest = partner(self, p, tag, to, fromSpec, timeouts);
         if (dest == null) return false;
-        // ---- commit: from here on nothing can fail
+        // ---- commit: from here on nothing can fail. Every call comes first (the copy, the waiter
+        // ring, tracing), the state stores last: a StackOverflowError thrown in a call leaves the
+        // thread states as they were (the ring is lazy, a message copied into a waiting receiver
+        // is not yet delivered).
         int u = (int) (tag & 0x3F);
         if (u != 0) Transfer.copyWords(self, dest, u);
         dest.setMr(0, tag);
+        boolean call = fromSpec == to;                           // a Call: closed on the server
+        if (call && self.waitingOn != dest) Waiters.await(self, dest);
+        if (p.kernel.fastPathExtras != 0) extras(self, dest, p);
         dest.ipcResult = dest.space == self.space ? self.localId : self.globalId;
         dest.partner = self.globalId;
         dest.state = RUNNING;
         self.partnerTcb = null;
         self.state = WAITING_FOREVER;
-        if (fromSpec == to) {                                    // a Call: closed on the server
-            self.partner = dest.globalId;
-            if (self.waitingOn != dest) Waiters.await(self, dest);
-        } else self.partner = fromSpec;
-        if (p.kernel.fastPathExtras != 0) extras(self, dest, p);
+        self.partner = call ? dest.globalId : fromSpec;
         p.next = dest;
         return true;
     }

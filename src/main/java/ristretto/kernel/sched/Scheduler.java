@@ -40,7 +40,7 @@ public final class Scheduler {
         ready.enqueue(t);
     }
 
-    public boolean hasReady() { return ready.highestPriority() >= 0 && ready.highest() != null; }
+    public boolean hasReady() { return ready.highest() != null; }
 
     public boolean isQueued(Tcb t) { return ready.contains(t); }
 

@@ -24,13 +24,21 @@ public final class FastPath {
     private FastPath() {}
 
     /**
-     * Guards, then the commit: answers true once the message is in the receiver and the receiver
-     * is {@code p.next}; the caller then switches to it. False: a guard failed and nothing changed.
+     * What {@link #transfer} answers: {@code SLOW}, a guard failed and nothing changed; else the
+     * message is in the receiver, which runs next — {@code NEST}, mounted on this stack; {@code
+     * YIELD}, by a yield, because it is mounted below us already (we run nested on its stack).
      */
-    public static boolean transfer(Tcb self, Processor p, long to, long fromSpec, long timeouts) {
+    public static final int SLOW = 0, NEST = 1, YIELD = 2;
+
+    /**
+     * Guards, then the commit: answers {@link #NEST} or {@link #YIELD} once the message is in the
+     * receiver and the receiver is {@code p.next}; the caller then switches to it that way.
+     * {@link #SLOW}: a guard failed and nothing changed.
+     */
+    public static int transfer(Tcb self, Processor p, long to, long fromSpec, long timeouts) {
         long tag = self.mr(0);
         Tcb dest = partner(self, p, tag, to, fromSpec, timeouts);
-        if (dest == null) return false;
+        if (dest == null) return SLOW;
         // ---- commit: from here on nothing can fail. Every call comes first (the copy, the waiter
         // ring, tracing), the state stores last: a StackOverflowError thrown in a call leaves the
         // thread states as they were (the ring is lazy, a message copied into a waiting receiver
@@ -48,7 +56,7 @@ public final class FastPath {
         self.state = WAITING_FOREVER;
         self.partner = call ? dest.globalId : fromSpec;
         p.next = dest;
-        return true;
+        return dest.mounted ? YIELD : NEST;
     }
 
     /** The guards: answers the receiver if this IPC may take the fast path, else null. */

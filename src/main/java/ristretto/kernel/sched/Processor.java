@@ -106,6 +106,8 @@ public final class Processor {
     public void switchFailed(Tcb self, StackOverflowError e) {
         Tcb target = next;
         next = null;
+        // A receiver that ran nested on self's stack and gave the CPU back left itself current.
+        if (current != self) becomeCurrent(self);
         if (target != null && target != self && target.runnable()) scheduler.wake(target);
         boolean goesOn = self.runnable() || Unwind.unwind(self, IpcError.ABORTED);
         if (!goesOn) {

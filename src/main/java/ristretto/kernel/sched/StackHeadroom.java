@@ -89,7 +89,11 @@ public final class StackHeadroom {
     /** Whether {@code c} can be mounted on the current stack: room for its top chunk and a margin. */
     static boolean canMountNested(Continuation c) {
         int chunk = chunkBytes(c);
-        return chunk >= 0 && available(chunk + NESTED_MARGIN);
+        if (chunk < 0) return false;
+        // The entry's probe (kernelFits) has just proved KERNEL_BYTES + SLACK_BYTES below the gate,
+        // and the fast path calls switchNested from the gate itself: a mount that fits in
+        // KERNEL_BYTES needs no probe of its own (the slack covers the frames in between).
+        return chunk + NESTED_MARGIN <= KERNEL_BYTES || available(chunk + NESTED_MARGIN);
     }
 
     // ---------------------------------------------------------------- the receiver's chunk

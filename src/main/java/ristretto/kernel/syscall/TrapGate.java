@@ -56,10 +56,12 @@ public final class TrapGate implements UserCpu {
     @Override public long ipc(long to, long fromSpecifier, long timeouts) {
         Processor p = enter();
         Tcb t = self;
-        if (t.kernel.fastPath && FastPath.transfer(t, p, to, fromSpecifier, timeouts)) {
-            // To p.next, the receiver: on this stack if it can be, else through the dispatcher.
-            // Either way our partner has set our results when we run again.
-            if (!p.switchNested(t)) {
+        int how;
+        if (t.kernel.fastPath && (how = FastPath.transfer(t, p, to, fromSpecifier, timeouts)) != FastPath.SLOW) {
+            // To p.next, the receiver: on this stack if it can be, else by yielding (to the
+            // dispatcher, or to the receiver itself when it is mounted below us). Either way our
+            // partner has set our results when we run again.
+            if (how != FastPath.NEST || !p.switchNested(t)) {
                 try {
                     Continuation.yield(Processor.SCOPE);
                 } catch (StackOverflowError e) {

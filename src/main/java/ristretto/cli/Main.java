@@ -19,6 +19,7 @@ import ristretto.bench.PingPongCommand;
 import ristretto.kernel.Kernel;
 import ristretto.kernel.ThreadReport;
 import ristretto.machine.Machine;
+import ristretto.system.CarrierWatch;
 import ristretto.system.Ristretto;
 import ristretto.system.RunOutcome;
 import ristretto.user.Program;
@@ -159,13 +160,23 @@ public final class Main implements Callable<Integer> {
             Ristretto sys = options.boot(spec, root, List.of());
             List<String> kernelReports = new ArrayList<>();
             sys.kernel().setConsole(line -> { kernelReports.add(line); System.out.println("kernel: " + line); });
-            String halt = sys.run();
+            String halt;
+            try (CarrierWatch carriers = CarrierWatch.start(sys.kernel(), CARRIER_WATCH_NS, report -> {
+                System.out.println("demo: failed: " + report);
+                System.out.flush();
+                System.exit(1);
+            })) {
+                halt = sys.run();
+            }
             options.report(sys, halt);
             boolean ok = root.checks() != null && root.checks().failed() == 0 && kernelReports.isEmpty();
             if (root.checks() == null) System.out.println("demo: 0 passed, 1 failed (the root task did not run)");
             return ok ? 0 : 1;
         }
     }
+
+    /** How often the carrier watch looks at the CPUs of {@code run} and {@code demo} (it reports at the second sighting). */
+    static final long CARRIER_WATCH_NS = 100_000_000L;
 
     /** A time limit as the user wrote it ("5s") and in nanoseconds. */
     record Limit(String text, long nanos) {
@@ -280,9 +291,17 @@ public final class Main implements Callable<Integer> {
             if (timeLimit != null) k.setTimeLimitNs(timeLimit.nanos());
             String halt;
             Watchdog watchdog = wallLimit == null ? null : new Watchdog(wallLimit, sys, err);
+            CarrierWatch carriers = CarrierWatch.start(k, CARRIER_WATCH_NS, report -> {
+                err.println("ristretto: failed: " + report);
+                printThreads(err, sys.outcome("").unfinished(), k);     // as last seen: the carrier is stuck
+                err.flush();
+                System.out.flush();
+                hardExit.accept(FAILED);
+            });
             try {
                 halt = sys.run();
             } finally {
+                carriers.close();
                 if (watchdog != null) watchdog.close();
             }
             if (options.trace) k.trace().events().forEach(spec.commandLine().getOut()::println);

@@ -50,6 +50,13 @@ public final class Processor {
     public boolean halted;
     public String haltReason;
     public long switches;
+    /**
+     * For host-side watchers ({@code system.CarrierWatch}): the host thread running this CPU now
+     * (null between runs), and whether it is waiting for time to pass in {@link #idle} (the real
+     * clock sleeps there). Written only when a run starts or ends and around idling.
+     */
+    public volatile Thread carrier;
+    public volatile boolean idling;
 
     public Processor(Kernel kernel, Cpu machineCpu) {
         this.kernel = kernel;
@@ -170,6 +177,15 @@ public final class Processor {
      * called on its own it lets the host step the machine (see {@link Kernel#runUntilIdle}).
      */
     public void runUntilIdle() {
+        carrier = Thread.currentThread();
+        try {
+            dispatchUntilIdle();
+        } finally {
+            carrier = null;
+        }
+    }
+
+    private void dispatchUntilIdle() {
         while (!halted) {
             Tcb t = next;
             next = null;
@@ -349,7 +365,12 @@ public final class Processor {
         }
         long target = wakeUs == Long.MAX_VALUE ? machineCpu.machine().timer().nextNs() : Math.multiplyExact(wakeUs, 1000L);
         current = null;
-        clock.jumpTo(target);
+        idling = true;
+        try {
+            clock.jumpTo(target);
+        } finally {
+            idling = false;
+        }
         kernel.trace(Trace.IDLE, null, null);
         handleEvents();
     }

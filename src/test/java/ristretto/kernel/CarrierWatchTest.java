@@ -1,0 +1,66 @@
+package ristretto.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import ristretto.abi.ThreadId;
+import ristretto.machine.Machine;
+import ristretto.system.CarrierWatch;
+import ristretto.system.Harness;
+
+/**
+ * The carrier watch reports a CPU that user code left blocked in the JVM. The programs here are
+ * trusted host code (the loader would refuse {@code synchronized} in a user program), standing in
+ * for a JDK method that holds a monitor while it calls back into user code.
+ */
+class CarrierWatchTest {
+
+    @Test
+    void aMonitorHeldAcrossAKernelEntryWedgesTheCarrierAndIsReported() throws Exception {
+        Object lock = new Object();
+        Scenario s = new Scenario();
+        long[] ids = new long[2];
+        s.entry("holder", l4 -> {
+            synchronized (lock) {
+                l4.sleepMicros(1_000);          // yields, and on JDK 25 the frozen thread keeps the monitor
+            }
+        }).main(l4 -> {
+            ids[0] = l4.myGlobalId();
+            ids[1] = Scenario.id(l4, 1);
+            Scenario.startHere(l4, ids[1], 1, s.ip("holder"));
+            l4.sleepMicros(100);                // the holder runs, takes the monitor and sleeps longer
+            synchronized (lock) {               // the carrier blocks for good
+                l4.systemClock();
+            }
+        });
+        // As users run it: checked mode would refuse the holder's kernel entry (a thread dump per entry).
+        Harness h = Harness.boot(Machine.Config.defaults(), Kernel.Options.defaults(), s, Harness.TIME_LIMIT_NS);
+        BlockingQueue<String> reports = new ArrayBlockingQueue<>(4);
+        try (CarrierWatch watch = CarrierWatch.start(h.kernel(), 5_000_000, reports::add)) {
+            Thread machine = Thread.ofPlatform().daemon(true).name("wedged-machine").start(h::runToHalt);
+            String report = reports.poll(30, TimeUnit.SECONDS);
+            assertNotNull(report, "no report while the machine's carrier is blocked");
+            assertTrue(report.startsWith("CPU 0 is wedged: L4 thread " + ThreadId.toString(ids[0])), report);
+            assertTrue(report.contains("BLOCKED"), report);
+            assertTrue(machine.isAlive(), "the carrier is still blocked: nothing can undo it");
+        }
+    }
+
+    @Test
+    void aMachineThatRunsAndIdlesIsNeverReported() throws Exception {
+        Scenario s = new Scenario().main(l4 -> {
+            for (int i = 0; i < 2_000; i++) l4.sleepMicros(100);
+        });
+        Harness h = Harness.boot(Machine.Config.defaults(), Harness.testOptions(), s, Harness.TIME_LIMIT_NS);
+        BlockingQueue<String> reports = new ArrayBlockingQueue<>(4);
+        try (CarrierWatch watch = CarrierWatch.start(h.kernel(), 1_000_000, reports::add)) {
+            h.runToHalt();
+        }
+        assertNull(reports.poll(), "a healthy machine was reported");
+    }
+}

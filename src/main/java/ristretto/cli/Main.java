@@ -22,7 +22,6 @@ import ristretto.machine.Machine;
 import ristretto.system.CarrierWatch;
 import ristretto.system.Ristretto;
 import ristretto.system.RunOutcome;
-import ristretto.user.Program;
 import ristretto.user.demo.DemoRoot;
 
 /** {@code ristretto}: boot and run Ristretto systems from the command line. */
@@ -126,11 +125,13 @@ public final class Main implements Callable<Integer> {
         /**
          * Boots, turning a host that cannot give the machine its memory into a usage error.
          *
+         * @throws ProgramLoader.LoadException if the root task's program cannot be loaded
          * @throws Ristretto.LinkException if the program's link() fails
          */
-        Ristretto boot(CommandSpec spec, Program root, List<String> args) {
+        Ristretto boot(CommandSpec spec, ProgramLoader.Root root, List<String> args) throws ProgramLoader.LoadException {
             try {
-                return Ristretto.boot(machine(), kernel(), root, args);
+                return root.program() != null ? Ristretto.boot(machine(), kernel(), root.program(), args)
+                        : Ristretto.boot(machine(), kernel(), root.loading(), root.loader(), args);
             } catch (OutOfMemoryError e) {
                 throw usage(spec, "the host cannot give the machine " + memoryMib + " MiB (" + firstLine(e.getMessage())
                         + "); use less, or a larger -XX:MaxDirectMemorySize in RISTRETTO_JVM_OPTS");
@@ -153,11 +154,11 @@ public final class Main implements Callable<Integer> {
         @CommandLine.Mixin SystemOptions options = new SystemOptions();
         @Spec CommandSpec spec;
 
-        @Override public Integer call() {
+        @Override public Integer call() throws ProgramLoader.LoadException {
             options.validate(spec);
             System.out.println("Ristretto: booting the demo system");
             DemoRoot root = new DemoRoot(System.out::println);
-            Ristretto sys = options.boot(spec, root, List.of());
+            Ristretto sys = options.boot(spec, ProgramLoader.Root.trusted(root), List.of());
             List<String> kernelReports = new ArrayList<>();
             sys.kernel().setConsole(line -> { kernelReports.add(line); System.out.println("kernel: " + line); });
             String halt;
@@ -256,7 +257,7 @@ public final class Main implements Callable<Integer> {
 
         private int run(PrintWriter err) {
             options.validate(spec);
-            Program root;
+            ProgramLoader.Root root;
             List<String> args;
             try {
                 if (rootClass != null) {
@@ -277,6 +278,9 @@ public final class Main implements Callable<Integer> {
             Ristretto sys;
             try {
                 sys = options.boot(spec, root, args);
+            } catch (ProgramLoader.LoadException e) {
+                err.println("ristretto: " + e.getMessage());
+                return LOAD;
             } catch (Ristretto.LinkException e) {
                 err.println("ristretto: " + firstLine(e.getMessage()));
                 return LOAD;

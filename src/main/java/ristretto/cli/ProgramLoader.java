@@ -9,14 +9,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Modifier;
-import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,44 +28,81 @@ import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
+import ristretto.kernel.load.ClassTransform;
+import ristretto.kernel.load.LoadRefused;
+import ristretto.kernel.load.Loading;
+import ristretto.kernel.load.ProgramSource;
+import ristretto.kernel.load.Programs;
+import ristretto.system.Ristretto;
 import ristretto.user.Program;
 
 /**
  * Finds the root task's {@link Program} for {@code run}: a class on a class path, or the first
  * class of a single source file compiled in memory (like {@code java Hello.java}). Every way this
  * can fail is a {@link LoadException} with a one-line message.
+ *
+ * <p>A class of Ristretto's own class path (no {@code --classpath}: the demo, the l4test checks)
+ * is trusted host code, made here. Any other program is loaded later, at boot, through the root
+ * space's {@link ristretto.kernel.load.SpaceLoader}, like every program image its children start:
+ * its classes and statics are the root space's own.
  */
 final class ProgramLoader {
     private ProgramLoader() {}
+
+    /**
+     * What every class of a loaded program goes through before it is defined: where verification
+     * and yieldpoints plug in. The identity for now.
+     */
+    static final ClassTransform TRANSFORM = ClassTransform.IDENTITY;
 
     /** The program could not be loaded; the message is one line, for people. */
     static final class LoadException extends Exception {
         LoadException(String message) { super(message, null, false, false); }
     }
 
-    /** Loads and instantiates {@code className} from {@code classpath} (null: Ristretto's own). */
-    static Program fromClass(String className, String classpath) throws LoadException {
-        ClassLoader loader = classLoader(classpath);
-        Class<?> c;
-        try {
-            c = Class.forName(className, false, loader);
-        } catch (ClassNotFoundException e) {
-            throw new LoadException("class " + className + " not found" + (classpath == null ? "" : " on classpath " + classpath));
-        } catch (LinkageError e) {
-            throw new LoadException("class " + className + " could not be loaded: " + oneLine(e));
+    /**
+     * The root task to boot: a trusted {@code program}, or a class that {@code loader} makes from
+     * the root space's class loader, which reads the classes of {@code loading}.
+     */
+    record Root(Program program, Loading loading, Ristretto.RootLoader<LoadException> loader) {
+        static Root trusted(Program p) { return new Root(p, Loading.NONE, null); }
+
+        static Root loaded(ProgramSource source, Ristretto.RootLoader<LoadException> loader) {
+            return new Root(null, new Loading(source, TRANSFORM), loader);
         }
-        return instantiate(c, className);
+    }
+
+    /** Loads {@code className} from {@code classpath}, or makes it from Ristretto's own class path (null). */
+    static Root fromClass(String className, String classpath) throws LoadException {
+        if (classpath == null) {
+            Class<?> c;
+            try {
+                c = Class.forName(className, false, ProgramLoader.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new LoadException("class " + className + " not found");
+            } catch (LinkageError e) {
+                throw new LoadException("class " + className + " could not be loaded: " + oneLine(e));
+            }
+            return Root.trusted(instantiate(c, className));
+        }
+        return Root.loaded(classPath(classpath), loader -> {
+            try {
+                return (Program) Programs.instantiate(loader, className, Program.class);
+            } catch (LoadRefused e) {
+                throw new LoadException(e.getMessage());
+            }
+        });
     }
 
     /**
-     * Compiles {@code file} in memory against Ristretto and {@code classpath}, then loads its first
-     * top-level class, which must be a Program. Compiler errors are printed to {@code err}.
+     * Compiles {@code file} in memory against Ristretto and {@code classpath}; its first top-level
+     * class, which must be a Program, is loaded at boot. Compiler errors are printed to {@code err}.
      */
-    static Program fromSource(Path file, String classpath, PrintWriter err) throws LoadException {
+    static Root fromSource(Path file, String classpath, PrintWriter err) throws LoadException {
         if (!Files.isRegularFile(file)) throw new LoadException(file + ": no such file");
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) throw new LoadException("no Java compiler in this runtime: running a source file needs a JDK");
-        ClassLoader parent = classLoader(classpath);
+        ProgramSource libraries = classpath == null ? null : classPath(classpath);
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         Map<String, byte[]> classes = new HashMap<>();
         String first;
@@ -95,62 +126,39 @@ final class ProgramLoader {
         }
         if (failed || first == null && classes.isEmpty()) throw new LoadException(file + ": compilation failed");
         if (first == null) throw new LoadException(file + ": declares no class");
-        Class<?> c;
-        try {
-            c = Class.forName(first, false, new MemoryClassLoader(classes, parent));
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new LoadException(file + ": class " + first + " could not be loaded: " + oneLine(e));
-        }
-        if (!Program.class.isAssignableFrom(c))
-            throw new LoadException(file + ": its first class, " + first + ", does not implement ristretto.user.Program");
-        return instantiate(c, first);
+        String name = first;
+        ProgramSource compiled = ProgramSource.classes(file.toString(), classes);
+        return Root.loaded(libraries == null ? compiled : compiled.then(libraries), loader -> {
+            Class<?> c;
+            try {
+                c = Class.forName(name, false, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw new LoadException(file + ": class " + name + " could not be loaded: " + oneLine(e));
+            }
+            if (!Program.class.isAssignableFrom(c))
+                throw new LoadException(file + ": its first class, " + name + ", does not implement ristretto.user.Program");
+            return instantiate(c, name);
+        });
     }
 
     private static Program instantiate(Class<?> c, String name) throws LoadException {
-        if (!Program.class.isAssignableFrom(c)) throw new LoadException(name + " does not implement ristretto.user.Program");
-        if (c.isInterface() || Modifier.isAbstract(c.getModifiers()))
-            throw new LoadException(name + " is " + (c.isInterface() ? "an interface" : "abstract") + ": it cannot be instantiated");
-        Constructor<?> ctor;
         try {
-            ctor = c.getConstructor();
-        } catch (NoSuchMethodException e) {
-            throw new LoadException(name + " has no public no-arg constructor");
-        } catch (LinkageError e) {
-            throw new LoadException("class " + name + " could not be loaded: " + oneLine(e));
-        }
-        try {
-            Class.forName(c.getName(), true, c.getClassLoader());         // run the static initialiser
-        } catch (ExceptionInInitializerError e) {
-            throw new LoadException("the static initialiser of " + name + " failed: " + oneLine(e.getCause() == null ? e : e.getCause()));
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new LoadException("class " + name + " could not be initialised: " + oneLine(e));
-        }
-        try {
-            ctor.setAccessible(true);                                       // a public constructor of a non-public class
-            return (Program) ctor.newInstance();
-        } catch (InvocationTargetException e) {
-            throw new LoadException("the constructor of " + name + " failed: " + oneLine(e.getCause()));
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            throw new LoadException(name + " could not be instantiated: " + oneLine(e));
+            return (Program) Programs.instantiate(c, name, Program.class);
+        } catch (LoadRefused e) {
+            throw new LoadException(e.getMessage());
         }
     }
 
-    /** Ristretto's own loader, or a loader over the given class path whose entries must exist. */
-    private static ClassLoader classLoader(String classpath) throws LoadException {
-        ClassLoader own = ProgramLoader.class.getClassLoader();
-        if (classpath == null) return own;
-        List<URL> urls = new ArrayList<>();
+    /** A class path whose entries must exist, as a program source. */
+    private static ProgramSource classPath(String classpath) throws LoadException {
+        List<Path> entries = new ArrayList<>();
         for (String p : classpath.split(File.pathSeparator)) {
             if (p.isEmpty()) continue;
-            File f = new File(p);
-            if (!f.exists()) throw new LoadException("classpath entry " + p + " does not exist");
-            try {
-                urls.add(f.toURI().toURL());
-            } catch (MalformedURLException e) {
-                throw new LoadException("classpath entry " + p + ": " + oneLine(e));
-            }
+            Path f = Path.of(p);
+            if (!Files.exists(f)) throw new LoadException("classpath entry " + p + " does not exist");
+            entries.add(f);
         }
-        return new URLClassLoader(urls.toArray(URL[]::new), own);
+        return ProgramSource.classPath(entries);
     }
 
     /** What a source program compiles against: Ristretto's classes, this JVM's class path, and the user's. */
@@ -177,11 +185,7 @@ final class ProgramLoader {
         return null;
     }
 
-    static String oneLine(Throwable e) {
-        String s = e.toString();
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
-    }
+    static String oneLine(Throwable e) { return Programs.oneLine(e); }
 
     /** Keeps the class files javac writes in a map instead of on disk. */
     private static final class InMemoryOutput extends ForwardingJavaFileManager<StandardJavaFileManager> {
@@ -200,22 +204,6 @@ final class ProgramLoader {
                     };
                 }
             };
-        }
-    }
-
-    /** Defines the classes of a compiled source file; everything else comes from its parent. */
-    private static final class MemoryClassLoader extends ClassLoader {
-        private final Map<String, byte[]> classes;
-
-        MemoryClassLoader(Map<String, byte[]> classes, ClassLoader parent) {
-            super("ristretto-source", parent);
-            this.classes = classes;
-        }
-
-        @Override protected Class<?> findClass(String name) throws ClassNotFoundException {
-            byte[] b = classes.get(name);
-            if (b == null) throw new ClassNotFoundException(name);
-            return defineClass(name, b, 0, b.length);
         }
     }
 }

@@ -8,6 +8,9 @@ import ristretto.abi.ThreadId;
 import ristretto.abi.UserEntry;
 import ristretto.kernel.debug.Invariants;
 import ristretto.kernel.debug.Trace;
+import ristretto.kernel.load.Loading;
+import ristretto.kernel.load.ProgramImage;
+import ristretto.kernel.load.SpaceLoader;
 import ristretto.kernel.mem.CodeImage;
 import ristretto.kernel.mem.Space;
 import ristretto.kernel.mem.Spaces;
@@ -67,6 +70,8 @@ public final class Kernel {
     /** Machine time at which the processors halt even if threads are still runnable. */
     public long timeLimitNs = Long.MAX_VALUE;
     private Consumer<String> console = System.out::println;
+    /** Where program images come from and how their classes are transformed. */
+    private Loading loading = Loading.NONE;
     /** Thread IDs of the root servers, set at boot. */
     long sigma0Id, sigma1Id, rootId;
 
@@ -175,8 +180,32 @@ public final class Kernel {
     /** Every violation of the kernel's structural invariants now, empty if all hold. */
     public List<String> invariantViolations() { return Invariants.violations(this); }
 
-    /** Registers user code in the code image; answers its IP. Used by the loader at boot. */
+    /** Registers trusted user code in the code image; answers its IP. Used by the loader at boot. */
     public long registerEntry(String name, UserEntry entry) { return code.register(name, entry); }
+
+    /**
+     * Registers code linked by a program that {@code owner} loaded (null: trusted host code);
+     * threads of spaces with another loader cannot start at it. Answers its IP.
+     */
+    public long registerEntry(String name, UserEntry entry, SpaceLoader owner) {
+        return code.register(new CodeImage.Slot(name, entry, null, owner));
+    }
+
+    /** Registers a program image, which any space may start (it loads the class for itself); answers its IP. */
+    public long registerImage(ProgramImage image) {
+        return code.register(new CodeImage.Slot("image " + image.className(), null, image, null));
+    }
+
+    /** Where program images come from; set by the system before it runs. */
+    public void setLoading(Loading l) { this.loading = java.util.Objects.requireNonNull(l); }
+
+    public Loading loading() { return loading; }
+
+    /** The program loader of the space thread {@code id} lives in, made if the space has none; null if no such thread. */
+    public SpaceLoader spaceLoader(long id) {
+        Tcb t = threads.lookupGlobal(id);
+        return t == null ? null : spaces.loaderOf(t.space);
+    }
 
     /**
      * A report on every live thread, in thread-number order (see {@link ThreadReport}): read-only,

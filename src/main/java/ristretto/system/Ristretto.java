@@ -1,9 +1,15 @@
 package ristretto.system;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import ristretto.abi.UserCpu;
 import ristretto.abi.UserEntry;
 import ristretto.kernel.Boot;
 import ristretto.kernel.Kernel;
+import ristretto.kernel.load.Loading;
+import ristretto.kernel.load.ProgramImage;
+import ristretto.kernel.load.SpaceLoader;
 import ristretto.machine.Machine;
 import ristretto.user.Entry;
 import ristretto.user.L4;
@@ -14,16 +20,25 @@ import ristretto.user.Sigma0;
 /**
  * One booted system: a machine, its kernel, sigma0 and a root task program. The root task's
  * memory region (16 MiB at 16 MiB) is mapped 1:1 into its space by the boot loader.
+ *
+ * <p>Programs are trusted host code (tests, Ristretto's own demo and checks: their entries start
+ * in any space and share their statics), or loaded from a {@link Loading}: the root task of
+ * {@code run} and every program image, each through its space's class loader.
  */
 public final class Ristretto {
     public static final long ROOT_MEMORY_BASE = 16L << 20, ROOT_MEMORY_SIZE = 16L << 20;
 
     private final Machine machine;
     private final Kernel kernel;
+    /** The root task's program, set before the machine first runs (the root's entry reads it then). */
+    private final Program[] root;
+    /** The IP of each program image linked so far, by class: one code-image slot per class. */
+    private final Map<String, Long> images = new HashMap<>();
 
-    private Ristretto(Machine machine, Kernel kernel) {
+    private Ristretto(Machine machine, Kernel kernel, Program[] root) {
         this.machine = machine;
         this.kernel = kernel;
+        this.root = root;
     }
 
     public static Ristretto boot(Machine.Config machineConfig, Kernel.Options options, Program root) {
@@ -36,17 +51,79 @@ public final class Ristretto {
      * @throws LinkException if the program's {@link Program#link} throws
      */
     public static Ristretto boot(Machine.Config machineConfig, Kernel.Options options, Program root, List<String> args) {
+        return boot(machineConfig, options, root, args, Loading.NONE);
+    }
+
+    /**
+     * As above, with the root task's program trusted host code (loaded by the host, its entries
+     * start in any space), and the program images it and its children start loaded from {@code images}.
+     */
+    public static Ristretto boot(Machine.Config machineConfig, Kernel.Options options, Program root, List<String> args, Loading images) {
+        Ristretto sys = assemble(machineConfig, options, images, args);
+        sys.link(root, null);
+        return sys;
+    }
+
+    /**
+     * Boots a system whose root task's program comes from {@code program} like any program image:
+     * {@code root} makes it from the root space's own class loader, so its statics are its own.
+     *
+     * @throws E what {@code root} throws when the program cannot be loaded
+     * @throws LinkException if the program's {@link Program#link} throws
+     */
+    public static <E extends Exception> Ristretto boot(Machine.Config machineConfig, Kernel.Options options, Loading program,
+                                                       RootLoader<E> root, List<String> args) throws E {
+        Ristretto sys = assemble(machineConfig, options, program, args);
+        SpaceLoader loader = sys.kernel.spaceLoader(sys.kernel.rootTaskId());
+        sys.link(root.load(loader), loader);
+        return sys;
+    }
+
+    /** Makes the root task's program from the root space's class loader; throws {@code E} if it cannot. */
+    @FunctionalInterface
+    public interface RootLoader<E extends Exception> {
+        Program load(SpaceLoader rootSpace) throws E;
+    }
+
+    private static Ristretto assemble(Machine.Config machineConfig, Kernel.Options options, Loading loading, List<String> args) {
         Machine m = new Machine(machineConfig);
         Sigma0 sigma0 = new Sigma0();
-        Kernel k = Boot.boot(m, options, new Boot.Image(adapt(sigma0::main), null, adapt(root::main, args),
+        Program[] root = new Program[1];
+        Kernel k = Boot.boot(m, options, new Boot.Image(adapt(sigma0::main), null, adapt(l4 -> root[0].main(l4), args),
                 ROOT_MEMORY_BASE, ROOT_MEMORY_SIZE));
-        Linker linker = (name, code) -> k.registerEntry(name, adapt(code));
+        k.setLoading(loading);
+        return new Ristretto(m, k, root);
+    }
+
+    /** Links the root task's program; its entries belong to {@code owner}'s space (null: trusted, any space). */
+    private void link(Program program, SpaceLoader owner) {
+        root[0] = program;
         try {
-            root.link(linker);
+            program.link(new SpaceLinker(owner));
         } catch (RuntimeException | Error e) {
-            throw new LinkException(root.getClass().getName() + ".link failed: " + e, e);
+            throw new LinkException(program.getClass().getName() + ".link failed: " + e, e);
         }
-        return new Ristretto(m, k);
+    }
+
+    /** The linker of one program: its entries belong to the space of {@code owner}. */
+    private final class SpaceLinker implements Linker {
+        private final SpaceLoader owner;
+
+        SpaceLinker(SpaceLoader owner) { this.owner = owner; }
+
+        @Override public long entry(String name, Entry code) { return kernel.registerEntry(name, adapt(code), owner); }
+
+        @Override public long image(String className) {
+            return images.computeIfAbsent(className,
+                    c -> kernel.registerImage(new ProgramImage(c, Program.class, Ristretto.this::launch)));
+        }
+    }
+
+    /** A thread started at a program image: the kernel has made the program in its space; link it there and run it. */
+    private void launch(Object program, SpaceLoader loader, UserCpu cpu, long ip, long sp) {
+        Program p = (Program) program;
+        p.link(new SpaceLinker(loader));
+        adapt(p::main).start(cpu, ip, sp);
     }
 
     public static Ristretto boot(Program root) {
@@ -70,7 +147,7 @@ public final class Ristretto {
         };
     }
 
-    /** A program's {@link Program#link} failed: it could not be loaded. */
+    /** The root task's {@link Program#link} failed: it could not be loaded. */
     public static final class LinkException extends RuntimeException {
         public LinkException(String message, Throwable cause) { super(message, cause); }
     }

@@ -241,6 +241,67 @@ class RunCommandTest {
         assertEquals("hello from 66.1 [a, b] 42\n", r.out());
     }
 
+    /** A program that runs itself as an image in a new space: each space counts in its own static. */
+    private static final String TWICE = """
+            import ristretto.user.*;
+
+            public class Twice implements Program {
+                static int count;
+                long image;
+
+                public void link(Linker linker) { image = linker.image("Twice"); }
+
+                public void main(L4 l4) {
+                    count++;
+                    ClassLoader loader = Twice.class.getClassLoader();
+                    String who = l4.args().isEmpty() ? "child" : "root";
+                    System.out.println(who + ": count " + count + ", " + loader.getClass().getSimpleName() + " " + loader.getName());
+                    if (l4.args().isEmpty()) {
+                        l4.loadMsg(0);
+                        l4.send(l4.pager());
+                        return;
+                    }
+                    long child = new Threads(l4).inNewSpace(image, 0);
+                    l4.receive(child);
+                    count++;
+                    System.out.println("root: count " + count);
+                }
+            }
+            """;
+
+    @Test
+    void aSourceFileRootTaskHasItsOwnLoaderAndStatics(@TempDir Path dir) throws IOException {
+        Path src = Files.writeString(dir.resolve("Twice.java"), TWICE);
+        Result r = run("run", MEM, src.toString(), "root");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals("""
+                root: count 1, SpaceLoader space-2
+                child: count 1, SpaceLoader space-3
+                root: count 2
+                """, r.out());
+    }
+
+    @Test
+    void aClassPathRootTaskIsLoadedByItsSpace(@TempDir Path dir) throws IOException {
+        Path classes = Files.createDirectory(dir.resolve("classes"));
+        ristretto.kernel.load.Compiled.compile(TWICE).forEach((name, bytes) -> {
+            try {
+                Files.write(classes.resolve(name + ".class"), bytes);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Result r = run("run", MEM, "--classpath", classes.toString(), "--root", "Twice", "root");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals("""
+                root: count 1, SpaceLoader space-2
+                child: count 1, SpaceLoader space-3
+                root: count 2
+                """, r.out());
+        oneLineError(run("run", MEM, "--classpath", classes.toString(), "--root", "Nope"), Main.LOAD,
+                "ristretto: class Nope not found on classpath " + classes);
+    }
+
     @Test
     void sourceFilesThatCannotRunGiveCodeThree(@TempDir Path dir) throws IOException {
         Path broken = Files.writeString(dir.resolve("Broken.java"), "public class Broken implements ristretto.user.Program { public void main(ristretto.user.L4 l4) { int x = \"s\"; } }\n");

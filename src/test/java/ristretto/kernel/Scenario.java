@@ -8,6 +8,7 @@ import ristretto.abi.ErrorCode;
 import ristretto.abi.Fpage;
 import ristretto.abi.ThreadId;
 import ristretto.abi.Utcb;
+import ristretto.kernel.load.Loading;
 import ristretto.machine.Machine;
 import ristretto.system.Harness;
 import ristretto.system.Ristretto;
@@ -35,11 +36,26 @@ final class Scenario implements Program {
 
     final List<String> log = new ArrayList<>();
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final Map<String, String> images = new LinkedHashMap<>();
     private final Map<String, Long> ips = new LinkedHashMap<>();
     private Entry main;
+    /** Where the program images come from. */
+    private Loading loading = Loading.NONE;
 
     Scenario entry(String name, Entry code) {
         entries.put(name, code);
+        return this;
+    }
+
+    /** An entry point named {@code name} that starts the program image of {@code className} ({@link Linker#image}). */
+    Scenario image(String name, String className) {
+        images.put(name, className);
+        return this;
+    }
+
+    /** Program images are loaded from {@code l}. */
+    Scenario loading(Loading l) {
+        this.loading = l;
         return this;
     }
 
@@ -57,6 +73,7 @@ final class Scenario implements Program {
 
     @Override public void link(Linker linker) {
         entries.forEach((name, code) -> ips.put(name, linker.entry(name, code)));
+        images.forEach((name, className) -> ips.put(name, linker.image(className)));
     }
 
     @Override public void main(L4 l4) throws Exception { main.run(l4); }
@@ -71,7 +88,9 @@ final class Scenario implements Program {
     Harness run() { return run(Harness.testOptions()); }
 
     /** Runs to the halt, then fails on a kernel bug report or a broken kernel invariant. */
-    Harness run(Kernel.Options options) { return checked(Harness.run(MACHINE, options, this)); }
+    Harness run(Kernel.Options options) {
+        return checked(Harness.boot(MACHINE, options, this, loading, Harness.TIME_LIMIT_NS).runToHalt());
+    }
 
     static Harness checked(Harness h) {
         for (String line : h.console)

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import ristretto.kernel.Kernel;
+import ristretto.kernel.load.Loading;
 import ristretto.machine.Machine;
 import ristretto.user.Program;
 
@@ -43,7 +44,12 @@ public final class Harness {
 
     /** Boots without running, for a test that wants the kernel first; then {@link #runToHalt}. */
     public static Harness boot(Machine.Config config, Kernel.Options options, Program root, long timeLimitNs) {
-        Harness h = new Harness(Ristretto.boot(config, options, root));
+        return boot(config, options, root, Loading.NONE, timeLimitNs);
+    }
+
+    /** As above, with the program images the root task starts loaded from {@code images}. */
+    public static Harness boot(Machine.Config config, Kernel.Options options, Program root, Loading images, long timeLimitNs) {
+        Harness h = new Harness(Ristretto.boot(config, options, root, List.of(), images));
         h.system.kernel().setConsole(h.console::add);
         h.system.kernel().setTimeLimitNs(timeLimitNs);
         return h;

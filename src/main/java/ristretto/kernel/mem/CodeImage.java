@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import ristretto.abi.UserEntry;
 import ristretto.kernel.Kernel;
+import ristretto.kernel.load.ProgramImage;
+import ristretto.kernel.load.SpaceLoader;
 import ristretto.kernel.thread.Tcb;
 import ristretto.machine.PhysicalMemory;
 import ristretto.machine.Pte;
@@ -14,6 +16,12 @@ import ristretto.machine.Pte;
  * frames are mapped read+execute at {@link #BASE} into every space when SpaceControl initialises
  * it, like the KIP. Starting a thread at IP fetches that word through the MMU with execute
  * rights, so an IP is an ordinary address whose page can be mapped, unmapped and faulted on.
+ *
+ * <p>An entry is Java code linked by a program, or a {@link ProgramImage}: a class that the
+ * starting thread's space loads for itself. Code linked by a program that its space's
+ * {@link SpaceLoader} loaded belongs to that space: a thread of another space with a loader of its
+ * own cannot execute it ({@link Slot#executableIn}), as if the page were not mapped there. Code
+ * linked by trusted host code (tests, Ristretto's own programs) has no owner and runs anywhere.
  */
 public final class CodeImage {
     /** The tag in the first word of an entry slot: {@code 0xC0DE << 48 | index}. */
@@ -26,8 +34,16 @@ public final class CodeImage {
 
     private final Kernel kernel;
     private final long[] frames = new long[PAGES];
-    private final List<UserEntry> entries = new ArrayList<>();
-    private final List<String> names = new ArrayList<>();
+    private final List<Slot> slots = new ArrayList<>();
+
+    /**
+     * One entry point: {@code entry} (linked code) or {@code image} (a program to load), the name
+     * it was linked under, and the loader of the program that linked it (null: trusted host code).
+     */
+    public record Slot(String name, UserEntry entry, ProgramImage image, SpaceLoader owner) {
+        /** A thread of {@code s} may start here: unowned code, or code of its own space or of a space without programs. */
+        public boolean executableIn(Space s) { return owner == null || s.loader == null || s.loader == owner; }
+    }
 
     public CodeImage(Kernel kernel) {
         this.kernel = kernel;
@@ -37,12 +53,15 @@ public final class CodeImage {
         }
     }
 
+    /** Adds an entry point of trusted host code and answers its IP. */
+    public long register(String name, UserEntry entry) { return register(new Slot(name, entry, null, null)); }
+
     /** Adds an entry point and answers its IP. */
-    public long register(String name, UserEntry entry) {
-        int index = entries.size();
+    public long register(Slot slot) {
+        if ((slot.entry() == null) == (slot.image() == null)) throw new IllegalArgumentException("a slot holds code or an image");
+        int index = slots.size();
         if ((long) (index + 1) * SLOT > SIZE) throw new IllegalStateException("code image full");
-        entries.add(entry);
-        names.add(name);
+        slots.add(slot);
         long off = (long) index * SLOT;
         kernel.memory.store(frames[(int) (off / PhysicalMemory.PAGE_SIZE)] + off % PhysicalMemory.PAGE_SIZE,
                 ((long) ENTRY_MAGIC << 48) | index);
@@ -50,16 +69,16 @@ public final class CodeImage {
     }
 
     /** The entry named by an instruction word fetched at an IP, or null if it is no entry. */
-    public UserEntry entryAt(long word) {
+    public Slot slotAt(long word) {
         if ((word >>> 48) != ENTRY_MAGIC) return null;
         long index = word & 0xFFFF_FFFFL;
-        return index < entries.size() ? entries.get((int) index) : null;
+        return index < slots.size() ? slots.get((int) index) : null;
     }
 
     /** The name an entry point was linked under, for reports; null if IP is no entry. */
     public String nameAt(long ip) {
         long index = (ip - BASE) / SLOT;
-        return ip >= BASE && (ip - BASE) % SLOT == 0 && index < names.size() ? names.get((int) index) : null;
+        return ip >= BASE && (ip - BASE) % SLOT == 0 && index < slots.size() ? slots.get((int) index).name() : null;
     }
 
     public void mapInto(Space s) {

@@ -3,6 +3,7 @@ package ristretto.kernel.mem;
 import java.util.HashMap;
 import java.util.Map;
 import ristretto.abi.Fpage;
+import ristretto.kernel.load.SpaceLoader;
 import ristretto.kernel.thread.Tcb;
 import ristretto.machine.PageTable;
 
@@ -27,6 +28,12 @@ public final class Space {
     /** True for sigma0's space: its faults are resolved 1:1 by the kernel. */
     public boolean physical;
     public int threads;
+    /**
+     * The class loader of the programs this space runs: their classes and statics are the space's
+     * own. Null until a program image starts here ({@link Spaces#loaderOf}) or, for the root task
+     * of {@code run}, set at boot.
+     */
+    public SpaceLoader loader;
     private final Map<Long, Tcb> utcbOwners = new HashMap<>();
     /** Virtual page numbers of UTCB pages backed by kernel frames. */
     private long[] utcbPages = new long[4];

@@ -3,6 +3,7 @@ package ristretto.kernel.mem;
 import ristretto.abi.Fpage;
 import ristretto.abi.Utcb;
 import ristretto.kernel.Kernel;
+import ristretto.kernel.load.SpaceLoader;
 import ristretto.kernel.thread.Tcb;
 import ristretto.machine.PageTable;
 import ristretto.machine.PhysicalMemory;
@@ -27,8 +28,18 @@ public final class Spaces {
         kernel.code.mapInto(s);
     }
 
-    /** Frees the kernel frames that backed the space's UTCBs and forgets its translations. */
+    /** The space's program loader, made from the kernel's {@code Loading} if it has none yet. */
+    public SpaceLoader loaderOf(Space s) {
+        if (s.loader == null) s.loader = kernel.loading().newLoader(s.id);
+        return s.loader;
+    }
+
+    /**
+     * Frees the kernel frames that backed the space's UTCBs and forgets its translations and its
+     * loader (whose classes go when no thread runs their code any more).
+     */
     public void destroy(Space s) {
+        s.loader = null;
         for (int i = 0; i < s.utcbPageCount(); i++) {
             long vpn = s.utcbPage(i);
             long pte = s.pageTable.lookup(vpn);

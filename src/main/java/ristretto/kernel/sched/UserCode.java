@@ -2,9 +2,13 @@ package ristretto.kernel.sched;
 
 import jdk.internal.vm.Continuation;
 import ristretto.abi.ThreadId;
-import ristretto.abi.UserEntry;
 import ristretto.kernel.Kernel;
 import ristretto.kernel.debug.Trace;
+import ristretto.kernel.load.LoadRefused;
+import ristretto.kernel.load.ProgramImage;
+import ristretto.kernel.load.Programs;
+import ristretto.kernel.load.SpaceLoader;
+import ristretto.kernel.mem.CodeImage;
 import ristretto.kernel.mem.Faults;
 import ristretto.kernel.thread.Tcb;
 import ristretto.kernel.thread.ThreadState;
@@ -22,22 +26,44 @@ final class UserCode {
         return new Continuation(Processor.SCOPE, () -> runUser(t));
     }
 
-    /** Starts a thread at its IP: the word there must be an entry of the code image (r-x). */
+    /**
+     * Starts a thread at its IP: the word there must be an entry of the code image (r-x) that the
+     * thread's space may execute. A program image is loaded into the space first. Anything else
+     * stops the thread like a fault; resumed, it starts again at whatever its IP is then.
+     */
     private static void runUser(Tcb t) {
         Processor p = t.cpu;
         // Starting is a return to user level: a halt requested while the thread waited for its
         // start-up message takes effect before any of its code runs.
         if (t.pendingWork != 0) p.handlePending(t);
-        long ip = t.ip;
-        UserEntry entry;
         while (true) {
+            long ip = t.ip;
             long pa = p.machineCpu.translate(ip, Pte.X | Pte.R);
-            entry = pa < 0 ? null : t.kernel.code.entryAt(t.kernel.memory.load(pa));
-            if (entry != null) break;
-            Faults.stopSelf(t, p, "no executable entry point at IP 0x" + Long.toHexString(ip));
-            ip = t.ip;
+            CodeImage.Slot slot = pa < 0 ? null : t.kernel.code.slotAt(t.kernel.memory.load(pa));
+            String refused;
+            if (slot == null) {
+                refused = "no executable entry point at IP 0x" + Long.toHexString(ip);
+            } else if (!slot.executableIn(t.space)) {
+                refused = "no executable entry point at IP 0x" + Long.toHexString(ip) + " in " + t.space.loader.getName()
+                        + ": " + slot.name() + " was linked by the program of " + slot.owner().getName();
+            } else if (slot.image() == null) {
+                slot.entry().start(t.gate, ip, t.sp);
+                return;
+            } else {
+                ProgramImage image = slot.image();
+                SpaceLoader loader = t.kernel.spaces.loaderOf(t.space);
+                Object program;
+                try {
+                    program = Programs.instantiate(loader, image.className(), image.type());
+                } catch (LoadRefused e) {
+                    Faults.stopSelf(t, p, "cannot start " + slot.name() + " in " + loader.getName() + ": " + e.getMessage());
+                    continue;
+                }
+                image.launcher().start(program, loader, t.gate, ip, t.sp);
+                return;
+            }
+            Faults.stopSelf(t, p, refused);
         }
-        entry.start(t.gate, ip, t.sp);
     }
 
     /**
@@ -63,10 +89,16 @@ final class UserCode {
         k.trace(Trace.STOP, t, null);
     }
 
-    /** The innermost project frame of the exception (JDK frames skipped) is kernel or machine code. */
+    /**
+     * The innermost project frame of the exception (JDK frames skipped) is kernel or machine code.
+     * A class the space's loader could not give its program (not found, not visible, refused) is
+     * the program's failure, like one the JDK's loaders throw, so the loader's frames are skipped too.
+     */
     static boolean thrownByKernel(Throwable e) {
+        boolean loading = e instanceof ClassNotFoundException || e instanceof LinkageError;
         for (StackTraceElement f : e.getStackTrace()) {
             String c = f.getClassName();
+            if (loading && c.startsWith("ristretto.kernel.load.")) continue;
             if (c.startsWith("ristretto.")) return c.startsWith("ristretto.kernel.") || c.startsWith("ristretto.machine.");
         }
         return false;

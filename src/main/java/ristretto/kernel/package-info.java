@@ -10,7 +10,8 @@
  *   <li>{@code sched}: the per-CPU dispatcher ({@code Processor}) and the one scheduler that
  *       decides who runs next;
  *   <li>{@code time}: the wakeup wheel and IPC timeouts;
- *   <li>{@code debug}: the trace, the invariant checker, checked mode.
+ *   <li>{@code debug}: the trace, the invariant checker, checked mode;
+ *   <li>{@code load}: loading user programs — verification, instrumentation, per-space loaders.
  * </ul>
  *
  * <p>May depend on {@code ristretto.abi} and {@code ristretto.machine}; never on the user

@@ -11,7 +11,7 @@
  *       decides who runs next;
  *   <li>{@code time}: the wakeup wheel and IPC timeouts;
  *   <li>{@code debug}: the trace, the invariant checker, checked mode;
- *   <li>{@code load}: loading user programs, one class loader per address space.
+ *   <li>{@code load}: loading user programs — verification, instrumentation, per-space loaders.
  * </ul>
  *
  * <p>May depend on {@code ristretto.abi} and {@code ristretto.machine}; never on the user

@@ -1,10 +1,14 @@
 /**
- * Loading user programs: verification, instrumentation, per-space class loaders. Depends on the
- * abi, machine and kernel packages, never on user.
+ * Loading user programs: verification of their class files ({@link ristretto.kernel.load.Verifier}),
+ * instrumentation (yieldpoints), and the class loaders, one per address space.
  *
  * <p>{@link ristretto.kernel.load.SpaceLoader} defines a program's classes once per address
  * space, so that statics are per space like memory; a {@link ristretto.kernel.load.ProgramSource}
  * says where class files come from and a {@link ristretto.kernel.load.ClassTransform} what is done
  * to each before it is defined.
+ *
+ * <p>May depend on {@code ristretto.abi}, {@code ristretto.machine} and the other kernel packages;
+ * never on {@code ristretto.user}: the loader reads user classes as bytes, it does not link
+ * against them.
  */
 package ristretto.kernel.load;

@@ -8,11 +8,10 @@ import ristretto.user.Program;
 /**
  * A hostile root task: it tries to reach the kernel by reflection (its trap gate behind the
  * {@link L4} object, kernel classes, their fields and methods) and host memory through a
- * restricted method. Its own space's class loader does not even find kernel classes by name, so
- * it names them through the user library's loader, which is Ristretto's: run outside the module,
- * as {@code ./ristretto run} loads every user program, each of those attempts must be refused by
+ * restricted method. {@code ./ristretto run} refuses it at load (the verifier); run as trusted,
+ * unverified code outside the {@code ristretto} module, each attempt must still be refused by
  * access control. It prints one line per attempt, {@code refused: WHAT (EXCEPTION)} or
- * {@code BROKEN: WHAT}. {@code ModuleBoundaryTest} runs it through the launcher.
+ * {@code BROKEN: WHAT}. {@code ModuleBoundaryTest} runs it through the launcher both ways.
  */
 public final class ReflectionAttack implements Program {
     @Override public void main(L4 l4) {
@@ -21,7 +20,11 @@ public final class ReflectionAttack implements Program {
             f.setAccessible(true);
             return f.get(l4);
         });
-        attempt("a kernel class through its own space's loader", () -> Class.forName("ristretto.kernel.Kernel"));
+        attempt("a kernel constructor, the class found by name", () -> {
+            var c = Class.forName("ristretto.kernel.Kernel").getDeclaredConstructors()[0];
+            c.setAccessible(true);
+            return c;
+        });
         attempt("a public static field of the kernel (Kernel.KERNEL_ID)", () ->
                 kernelClass("ristretto.kernel.Kernel").getField("KERNEL_ID").getLong(null));
         attempt("a TCB's priority field", () -> {

@@ -29,6 +29,7 @@ import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 import ristretto.kernel.load.ClassTransform;
+import ristretto.kernel.load.Verifier;
 import ristretto.kernel.load.LoadRefused;
 import ristretto.kernel.load.Loading;
 import ristretto.kernel.load.ProgramSource;
@@ -50,10 +51,10 @@ final class ProgramLoader {
     private ProgramLoader() {}
 
     /**
-     * What every class of a loaded program goes through before it is defined: where verification
-     * and yieldpoints plug in. The identity for now.
+     * What every class of a loaded program goes through before it is defined: verification (a
+     * refused class is not loaded).
      */
-    static final ClassTransform TRANSFORM = ClassTransform.IDENTITY;
+    static final ClassTransform TRANSFORM = Verifier.TRANSFORM;
 
     /** The program could not be loaded; the message is one line, for people. */
     static final class LoadException extends Exception {
@@ -81,7 +82,7 @@ final class ProgramLoader {
             } catch (ClassNotFoundException e) {
                 throw new LoadException("class " + className + " not found");
             } catch (LinkageError e) {
-                throw new LoadException("class " + className + " could not be loaded: " + oneLine(e));
+                throw new LoadException(Programs.couldNotLoad(className, e));
             }
             return Root.trusted(instantiate(c, className));
         }
@@ -133,7 +134,7 @@ final class ProgramLoader {
             try {
                 c = Class.forName(name, false, loader);
             } catch (ClassNotFoundException | LinkageError e) {
-                throw new LoadException(file + ": class " + name + " could not be loaded: " + oneLine(e));
+                throw new LoadException(file + ": " + Programs.couldNotLoad(name, e));
             }
             if (!Program.class.isAssignableFrom(c))
                 throw new LoadException(file + ": its first class, " + name + ", does not implement ristretto.user.Program");

@@ -253,9 +253,8 @@ class RunCommandTest {
 
                 public void main(L4 l4) {
                     count++;
-                    ClassLoader loader = Twice.class.getClassLoader();
                     String who = l4.args().isEmpty() ? "child" : "root";
-                    System.out.println(who + ": count " + count + ", " + loader.getClass().getSimpleName() + " " + loader.getName());
+                    System.out.println(who + ": count " + count);
                     if (l4.args().isEmpty()) {
                         l4.loadMsg(0);
                         l4.send(l4.pager());
@@ -269,14 +268,40 @@ class RunCommandTest {
             }
             """;
 
+    /**
+     * Issue 8: a program that would block or escape the simulator is refused when it is loaded,
+     * with one line naming its class, method and instruction, and the exit code of a load failure.
+     */
+    @Test
+    void programsThatBlockOrReachTheKernelAreRefusedAtLoad(@TempDir Path dir) throws IOException {
+        String[][] cases = {
+                {"Locked", "synchronized (this) { l4.systemClock(); }", "Locked.main(Lristretto/user/L4;)V at bci ", "monitorenter"},
+                {"Sleeper", "Thread.sleep(1);", "Sleeper.main(Lristretto/user/L4;)V at bci ", "java.lang.Thread.sleep(J)V"},
+                {"Queued", "new java.util.concurrent.ArrayBlockingQueue<Integer>(1).take();", "Queued.main(Lristretto/user/L4;)V at bci ", "BlockingQueue"},
+                {"Peeker", "Class.forName(\"ristretto.kernel.Kernel\");", "Peeker.main(Lristretto/user/L4;)V at bci ", "java.lang.Class.forName"},
+                {"Quitter", "System.exit(0);", "Quitter.main(Lristretto/user/L4;)V at bci ", "java.lang.System.exit(I)V"},
+        };
+        for (String[] c : cases) {
+            Path src = Files.writeString(dir.resolve(c[0] + ".java"), """
+                    import ristretto.user.L4;
+                    import ristretto.user.Program;
+                    public class %s implements Program {
+                        @Override public void main(L4 l4) throws Exception { %s }
+                    }
+                    """.formatted(c[0], c[1]));
+            Result r = run("run", MEM, src.toString());
+            oneLineError(r, 3, c[0] + " was refused: " + c[2], c[3], "is refused");
+        }
+    }
+
     @Test
     void aSourceFileRootTaskHasItsOwnLoaderAndStatics(@TempDir Path dir) throws IOException {
         Path src = Files.writeString(dir.resolve("Twice.java"), TWICE);
         Result r = run("run", MEM, src.toString(), "root");
         assertEquals(0, r.code(), r.toString());
         assertEquals("""
-                root: count 1, SpaceLoader space-2
-                child: count 1, SpaceLoader space-3
+                root: count 1
+                child: count 1
                 root: count 2
                 """, r.out());
     }
@@ -294,8 +319,8 @@ class RunCommandTest {
         Result r = run("run", MEM, "--classpath", classes.toString(), "--root", "Twice", "root");
         assertEquals(0, r.code(), r.toString());
         assertEquals("""
-                root: count 1, SpaceLoader space-2
-                child: count 1, SpaceLoader space-3
+                root: count 1
+                child: count 1
                 root: count 2
                 """, r.out());
         oneLineError(run("run", MEM, "--classpath", classes.toString(), "--root", "Nope"), Main.LOAD,

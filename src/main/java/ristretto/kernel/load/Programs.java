@@ -62,7 +62,7 @@ public final class Programs {
     }
 
     /** A class that was found but not defined: refused by the transformation, or a bad class file. */
-    private static String couldNotLoad(String name, Throwable e) {
+    public static String couldNotLoad(String name, Throwable e) {
         if (e.getCause() instanceof LoadRefused r) return "class " + name + " was refused: " + r.getMessage();
         return "class " + name + " could not be loaded: " + oneLine(e);
     }

@@ -105,6 +105,16 @@ public final class Verifier {
     /** How deep dynamic constants may nest among bootstrap arguments (javac nests two). */
     private static final int MAX_CONSTANT_DEPTH = 4;
 
+    /**
+     * Verification as the loader's step: a class with refusals is refused, with the first one
+     * (class, method, instruction, why, and the L4 way instead) and how many more there are.
+     */
+    public static final ClassTransform TRANSFORM = (className, classFile) -> {
+        List<Refusal> refusals = check(classFile);
+        if (refusals.isEmpty()) return classFile;
+        throw new LoadRefused(refusals.getFirst() + (refusals.size() == 1 ? "" : " (and " + (refusals.size() - 1) + " more)"));
+    };
+
     /** The problems found in one class file; empty if it may be loaded. Never throws on bad input (malformed bytes are one Refusal). */
     public static List<Refusal> check(byte[] classFile) {
         if (classFile == null) return List.of(malformed("?", "no bytes"));

@@ -38,7 +38,32 @@ class CarrierWatchTest {
                 l4.systemClock();
             }
         });
-        // As users run it: checked mode would refuse the holder's kernel entry (a thread dump per entry).
+        assertReported(s, ids);            // as users run it: checked mode would refuse the holder's entry
+    }
+
+    /** The holder stops on a page fault (nothing is mapped at 3 GiB, its pager never answers) inside the monitor. */
+    @Test
+    void aThreadStoppedByAFaultWhileHoldingAMonitorIsReportedWhenAnotherWantsIt() throws Exception {
+        Object lock = new Object();
+        Scenario s = new Scenario();
+        long[] ids = new long[2];
+        s.entry("holder", l4 -> {
+            synchronized (lock) {
+                l4.load(3L << 30);
+            }
+        }).main(l4 -> {
+            ids[0] = l4.myGlobalId();
+            ids[1] = Scenario.id(l4, 1);
+            Scenario.startHere(l4, ids[1], 1, s.ip("holder"));
+            l4.sleepMicros(100);
+            synchronized (lock) {
+                l4.systemClock();
+            }
+        });
+        assertReported(s, ids);
+    }
+
+    private static void assertReported(Scenario s, long[] ids) throws InterruptedException {
         Harness h = Harness.boot(Machine.Config.defaults(), Kernel.Options.defaults(), s, Harness.TIME_LIMIT_NS);
         BlockingQueue<String> reports = new ArrayBlockingQueue<>(4);
         try (CarrierWatch watch = CarrierWatch.start(h.kernel(), 5_000_000, reports::add)) {

@@ -81,7 +81,7 @@ final class UserCode {
         String entry = k.code.nameAt(t.ip);
         k.report((kernelBug ? "KERNEL BUG in " : "") + "thread " + ThreadId.toString(t.globalId)
                 + (entry != null ? " (entry " + entry + ")" : "") + " stopped: " + e);
-        if (kernelBug || k.checkedMode) {
+        if (!(e instanceof UserFault)) {           // a fault's report says it all; an exception needs its stack
             StringBuilder sb = new StringBuilder();
             for (StackTraceElement el : e.getStackTrace()) sb.append("\n    at ").append(el);
             k.report("  stack:" + sb);

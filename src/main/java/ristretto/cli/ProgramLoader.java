@@ -29,7 +29,7 @@ import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 import ristretto.kernel.load.ClassTransform;
-import ristretto.kernel.load.Verifier;
+import ristretto.kernel.load.Sandbox;
 import ristretto.kernel.load.LoadRefused;
 import ristretto.kernel.load.Loading;
 import ristretto.kernel.load.ProgramSource;
@@ -54,7 +54,7 @@ final class ProgramLoader {
      * What every class of a loaded program goes through before it is defined: verification (a
      * refused class is not loaded).
      */
-    static final ClassTransform TRANSFORM = Verifier.TRANSFORM;
+    static final ClassTransform TRANSFORM = Sandbox.TRANSFORM;
 
     /** The program could not be loaded; the message is one line, for people. */
     static final class LoadException extends Exception {
@@ -66,10 +66,10 @@ final class ProgramLoader {
      * the root space's class loader, which reads the classes of {@code loading}.
      */
     record Root(Program program, Loading loading, Ristretto.RootLoader<LoadException> loader) {
-        static Root trusted(Program p) { return new Root(p, Loading.NONE, null); }
+        static Root trusted(Program p) { return new Root(p, Loading.SHIPPED, null); }
 
         static Root loaded(ProgramSource source, Ristretto.RootLoader<LoadException> loader) {
-            return new Root(null, new Loading(source, TRANSFORM), loader);
+            return new Root(null, new Loading(source.then(ProgramSource.shipped()), TRANSFORM), loader);
         }
     }
 

@@ -51,7 +51,7 @@ public final class Ristretto {
      * @throws LinkException if the program's {@link Program#link} throws
      */
     public static Ristretto boot(Machine.Config machineConfig, Kernel.Options options, Program root, List<String> args) {
-        return boot(machineConfig, options, root, args, Loading.NONE);
+        return boot(machineConfig, options, root, args, Loading.SHIPPED);
     }
 
     /**

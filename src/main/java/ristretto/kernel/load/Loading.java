@@ -9,6 +9,12 @@ public record Loading(ProgramSource source, ClassTransform transform) {
     /** No program source: every program is trusted host code, and program images find no class. */
     public static final Loading NONE = new Loading(ProgramSource.empty(), ClassTransform.IDENTITY);
 
+    /**
+     * Only the programs Ristretto ships ({@link ProgramSource#shipped}), sandboxed: what a system
+     * whose root task is trusted host code can start as images.
+     */
+    public static final Loading SHIPPED = new Loading(ProgramSource.shipped(), Sandbox.TRANSFORM);
+
     /** Programs from {@code source}, defined as they are. */
     public static Loading of(ProgramSource source) { return new Loading(source, ClassTransform.IDENTITY); }
 

@@ -1,6 +1,7 @@
 package ristretto.kernel.load;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URL;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,6 +61,27 @@ public interface ProgramSource {
             }
 
             @Override public String toString() { return description; }
+        };
+    }
+
+    /** The package of the programs Ristretto ships as images (the demo's among them): never shared, loaded per space. */
+    String SHIPPED_PACKAGE = "ristretto.user.programs";
+
+    /**
+     * The program images Ristretto ships ({@value #SHIPPED_PACKAGE}), read as class files from
+     * Ristretto's own classes, so that a space defines them itself, verified and instrumented like
+     * any program: a system whose root task is trusted host code can still start them.
+     */
+    static ProgramSource shipped() {
+        return new ProgramSource() {
+            @Override public byte[] classFile(String binaryName) throws IOException {
+                if (!binaryName.startsWith(SHIPPED_PACKAGE + ".")) return null;
+                try (InputStream in = ProgramSource.class.getModule().getResourceAsStream(binaryName.replace('.', '/') + ".class")) {
+                    return in == null ? null : in.readAllBytes();
+                }
+            }
+
+            @Override public String toString() { return "Ristretto's programs"; }
         };
     }
 

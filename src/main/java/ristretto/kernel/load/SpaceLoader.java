@@ -63,6 +63,7 @@ public final class SpaceLoader extends ClassLoader {
 
     /** True if every space shares the class {@code name} with Ristretto (abi, user library, meter). */
     public static boolean shared(String name) {
+        if (name.startsWith(ProgramSource.SHIPPED_PACKAGE + ".")) return false;   // programs, not library
         for (String p : SHARED_PACKAGES)
             if (name.length() > p.length() && name.startsWith(p) && name.charAt(p.length()) == '.') return true;
         return name.equals(METER) || name.startsWith(METER + "$");
@@ -73,7 +74,7 @@ public final class SpaceLoader extends ClassLoader {
             Class<?> c = findLoadedClass(name);
             if (c == null) {
                 if (shared(name)) c = fromRistretto(name);
-                else if (name.startsWith("ristretto."))
+                else if (name.startsWith("ristretto.") && !name.startsWith(ProgramSource.SHIPPED_PACKAGE + "."))
                     throw new ClassNotFoundException(name + " is not visible to programs of " + getName()
                             + ": of Ristretto's classes only ristretto.abi and ristretto.user are shared");
                 else if (JDK_PACKAGES.contains(packageOf(name))) c = JDK.loadClass(name);

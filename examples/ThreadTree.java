@@ -6,9 +6,11 @@ import ristretto.user.Threads;
 
 /**
  * A tree of threads: the root task starts two branch threads in its own space; each branch
- * starts two leaves, each in a new address space of its own. A leaf sends its ID to the thread
- * that created it (its pager), a branch reports the count to the root task. Creating threads and
- * spaces is privileged: only threads of the root task's space may do it.
+ * starts two leaves, each in a new address space of its own. A leaf is a program of its own
+ * ({@link Leaf}), loaded into its space as a program image, with its own statics: code linked by
+ * the root task belongs to the root task's space. A leaf sends its ID to the thread that created
+ * it (its pager), a branch reports the count to the root task. Creating threads and spaces is
+ * privileged: only threads of the root task's space may do it.
  */
 public class ThreadTree implements Program {
     private static final int BRANCHES = 2, LEAVES = 2;
@@ -17,7 +19,7 @@ public class ThreadTree implements Program {
 
     @Override public void link(Linker linker) {
         branch = linker.entry("branch", this::branch);
-        leaf = linker.entry("leaf", this::leaf);
+        leaf = linker.image("ThreadTree$Leaf");
     }
 
     @Override public void main(L4 l4) {
@@ -46,8 +48,11 @@ public class ThreadTree implements Program {
         l4.send(root);
     }
 
-    private void leaf(L4 l4) {
-        l4.loadMsg(0, l4.myGlobalId());
-        l4.send(l4.pager());                                         // the branch that created me is my pager
+    /** A leaf, started as a program image in a space of its own. */
+    public static class Leaf implements Program {
+        @Override public void main(L4 l4) {
+            l4.loadMsg(0, l4.myGlobalId());
+            l4.send(l4.pager());                                     // the branch that created me is my pager
+        }
     }
 }

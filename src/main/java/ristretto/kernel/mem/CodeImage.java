@@ -19,8 +19,9 @@ import ristretto.machine.Pte;
  *
  * <p>An entry is Java code linked by a program, or a {@link ProgramImage}: a class that the
  * starting thread's space loads for itself. Code linked by a program that its space's
- * {@link SpaceLoader} loaded belongs to that space: a thread of another space with a loader of its
- * own cannot execute it ({@link Slot#executableIn}), as if the page were not mapped there. Code
+ * {@link SpaceLoader} loaded belongs to that space: a thread of any other space cannot execute it
+ * ({@link Slot#executableIn}), as if the page were not mapped there — a program is put into a new
+ * space as an image, never as code (and statics) of its creator. Code
  * linked by trusted host code (tests, Ristretto's own programs) has no owner and runs anywhere.
  */
 public final class CodeImage {
@@ -42,7 +43,7 @@ public final class CodeImage {
      */
     public record Slot(String name, UserEntry entry, ProgramImage image, SpaceLoader owner) {
         /** A thread of {@code s} may start here: unowned code, or code of its own space or of a space without programs. */
-        public boolean executableIn(Space s) { return owner == null || s.loader == null || s.loader == owner; }
+        public boolean executableIn(Space s) { return owner == null || s.loader == owner; }
     }
 
     public CodeImage(Kernel kernel) {

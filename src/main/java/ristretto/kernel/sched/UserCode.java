@@ -44,7 +44,8 @@ final class UserCode {
             if (slot == null) {
                 refused = "no executable entry point at IP 0x" + Long.toHexString(ip);
             } else if (!slot.executableIn(t.space)) {
-                refused = "no executable entry point at IP 0x" + Long.toHexString(ip) + " in " + t.space.loader.getName()
+                refused = "no executable entry point at IP 0x" + Long.toHexString(ip) + " in "
+                        + (t.space.loader != null ? t.space.loader.getName() : "a space with no program")
                         + ": " + slot.name() + " was linked by the program of " + slot.owner().getName();
             } else if (slot.image() == null) {
                 slot.entry().start(t.gate, ip, t.sp);

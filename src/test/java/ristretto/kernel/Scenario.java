@@ -73,6 +73,9 @@ final class Scenario implements Program {
     /** Runs to the halt, then fails on a kernel bug report or a broken kernel invariant. */
     Harness run(Kernel.Options options) { return checked(Harness.run(MACHINE, options, this)); }
 
+    /** As {@link #run(Kernel.Options)}, halting when machine time reaches {@code timeLimitNs} (for threads that never end). */
+    Harness run(Kernel.Options options, long timeLimitNs) { return checked(Harness.run(MACHINE, options, this, timeLimitNs)); }
+
     static Harness checked(Harness h) {
         for (String line : h.console)
             if (line.contains("KERNEL BUG")) throw new AssertionError("kernel bug reported:\n" + String.join("\n", h.console));

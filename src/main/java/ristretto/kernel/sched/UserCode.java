@@ -46,6 +46,7 @@ final class UserCode {
      * bug, reported as such with its stack so that tests can never mistake one for the other.
      */
     static void failed(Tcb t, Throwable e) {
+        Meter.account(t.cpu);
         Kernel k = t.kernel;
         t.cont = null;
         t.state = ThreadState.HALTED;
@@ -63,16 +64,26 @@ final class UserCode {
         k.trace(Trace.STOP, t, null);
     }
 
-    /** The innermost project frame of the exception (JDK frames skipped) is kernel or machine code. */
+    /**
+     * The innermost project frame of the exception (JDK frames skipped) is kernel or machine code.
+     * A stack overflow that struck inside a yieldpoint's check is judged from the code the
+     * yieldpoint is in: the check changes no kernel state where an overflow can strike ({@link Meter}).
+     */
     static boolean thrownByKernel(Throwable e) {
-        for (StackTraceElement f : e.getStackTrace()) {
-            String c = f.getClassName();
+        StackTraceElement[] frames = e.getStackTrace();
+        int from = 0;
+        if (e instanceof StackOverflowError)
+            for (int i = 0; i < frames.length; i++)
+                if (frames[i].getClassName().equals(Meter.class.getName()) && frames[i].getMethodName().equals("check")) from = i + 1;
+        for (int i = from; i < frames.length; i++) {
+            String c = frames[i].getClassName();
             if (c.startsWith("ristretto.")) return c.startsWith("ristretto.kernel.") || c.startsWith("ristretto.machine.");
         }
         return false;
     }
 
     static void returned(Tcb t) {
+        Meter.account(t.cpu);
         t.cont = null;
         t.state = ThreadState.HALTED;
         t.stopReason = "returned from its entry point";

@@ -101,4 +101,17 @@ public final class Kernels {
         };
         return f.applyAsLong(n);
     }
+
+    /** A class whose initialiser throws. */
+    public static final class FailingInit {
+        public static final long VALUE;
+        static {
+            long s = 0;
+            for (int i = 0; i < 100; i++) s += i;
+            if (s > 0) throw new IllegalStateException("initialiser fails");
+            VALUE = s;
+        }
+    }
+
+    public static long failingInit(int n) { return FailingInit.VALUE + n; }
 }

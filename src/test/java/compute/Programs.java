@@ -79,4 +79,27 @@ public final class Programs {
             return x;
         }
     }
+
+    /** A class whose static initialiser computes for a long time: its thread cannot yield until it is done. */
+    public static final class SlowInit {
+        public static final long VALUE;
+        static {
+            long x = 1;
+            for (int i = 0; i < 3_000_000; i++) x = x * 31 + 7;
+            VALUE = x;
+        }
+    }
+
+    /** Initialises {@link SlowInit} and records its value and the clock (µs) before and after. */
+    public static final class InitToucher implements Entry {
+        private final long[] out;
+
+        public InitToucher(long[] out) { this.out = out; }
+
+        @Override public void run(L4 l4) {
+            out[0] = l4.systemClock();
+            out[1] = SlowInit.VALUE;
+            out[2] = l4.systemClock();
+        }
+    }
 }

@@ -6,6 +6,7 @@ import static ristretto.kernel.Scenario.*;
 import compute.Programs;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 import ristretto.abi.IpcError;
 import ristretto.abi.ThreadId;
@@ -118,5 +119,69 @@ class ComputePreemptionTest {
             assertTrue(wokeAt[r] - blockedAt[r] >= 10 + 7 * r && wokeAt[r] - blockedAt[r] <= 10 + 7 * r + 1,
                     "round " + r + ": slept " + (wokeAt[r] - blockedAt[r]) + " µs");
         }
+    }
+
+    @Test
+    void aSystemCallSeesTheClockMovedOnByTheComputingBeforeIt() {
+        LongUnaryOperator work = InstrumentingLoader.instrumented(Programs.class).instance(Programs.Work.class, LongUnaryOperator.class);
+        long[] clock = new long[3];
+        Scenario s = new Scenario();
+        s.main(l4 -> {
+            clock[0] = l4.systemClock();
+            work.applyAsLong(100_000);
+            clock[1] = l4.systemClock();
+            work.applyAsLong(200_000);
+            clock[2] = l4.systemClock();
+        });
+        s.run();
+        long first = clock[1] - clock[0], second = clock[2] - clock[1];
+        // A round of the loop is about ten bytecodes at 1 ns each.
+        assertTrue(first >= 500 && first <= 2000, "100,000 rounds took " + first + " µs");
+        assertTrue(Math.abs(second - 2 * first) <= 2, "twice the rounds, twice the time: " + first + ", " + second + " µs");
+    }
+
+    @Test
+    void aComputeLoopInAStaticInitialiserIsPreemptedOnlyWhenTheInitialiserEnds() {
+        long[] progress = new long[1], init = new long[3];
+        long[] ids = new long[2];
+        InstrumentingLoader loader = InstrumentingLoader.instrumented(Programs.class);
+        Scenario s = new Scenario();
+        s.entry("spinner", loader.instance(Programs.Spinner.class, Entry.class, (Object) progress));
+        s.entry("toucher", loader.instance(Programs.InitToucher.class, Entry.class, (Object) init));
+        s.main(l4 -> {
+            for (int i = 0; i < 2; i++) {
+                ids[i] = id(l4, 1 + i);
+                createHere(l4, ids[i], 1 + i);
+                l4.setTimeslice(ids[i], Timeout.period(100), Timeout.NEVER);
+            }
+            l4.startThread(ids[0], s.ip("toucher"), 0);
+            l4.startThread(ids[1], s.ip("spinner"), 0);
+        });
+        Harness h = s.run(Harness.testOptions(), 60_000_000);
+        assertTrue(h.haltReason.startsWith("time limit"), h.haltReason);
+        assertNotEquals(0, init[1], "the initialiser finished");
+        assertTrue(init[2] - init[0] > 1000, "it computed for " + (init[2] - init[0]) + " µs, past many slice ends");
+        assertTrue(progress[0] > 0, "then the other thread ran");
+        assertEquals(ids[0], events(h, "preempt").getFirst().a(), "the initialising thread was preempted once it could be");
+    }
+
+    @Test
+    void onTheRealClockComputeLoopsArePreemptedToo() {
+        long[] progress = new long[2];
+        long[] ids = new long[2];
+        Scenario s = new Scenario();
+        s.entry("spinner", spinner(progress));
+        s.main(l4 -> {
+            for (int i = 0; i < 2; i++) {
+                ids[i] = id(l4, 1 + i);
+                createHere(l4, ids[i], 1 + i);
+                l4.setTimeslice(ids[i], Timeout.period(1000), Timeout.NEVER);
+                l4.startThread(ids[i], s.ip("spinner"), i);
+            }
+        });
+        Harness h = checked(Harness.run(MACHINE.withRealClock(), Harness.testOptions(), s, 30_000_000));
+        assertTrue(h.haltReason.startsWith("time limit"), h.haltReason);
+        assertTrue(progress[0] > 0 && progress[1] > 0, "both computed: " + progress[0] + ", " + progress[1]);
+        assertTrue(events(h, "preempt").size() >= 2, "preempted at slice ends");
     }
 }

@@ -12,6 +12,7 @@ import java.lang.classfile.Instruction;
 import java.lang.classfile.Label;
 import java.lang.classfile.MethodModel;
 import java.lang.classfile.attribute.CodeAttribute;
+import java.lang.classfile.instruction.ReturnInstruction;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
 import java.lang.reflect.AccessFlag;
@@ -35,7 +36,9 @@ import ristretto.kernel.sched.Meter;
  * </pre>
  * No allocation, no call on the fast path. Methods without code (abstract, native) are left
  * alone; constructors and {@code <clinit>} are instrumented like any method (a yieldpoint before
- * {@code super()} only touches static state, which the verifier allows). Stack map frames are
+ * {@code super()} only touches static state, which the verifier allows), and a class initialiser
+ * is bracketed besides with a count of running initialisers, during which the meter never yields
+ * ({@link Meter#initialising}). Stack map frames are
  * generated anew, which needs the class hierarchy of the types the code merges: the class itself
  * is resolved from its own bytes, everything else by the given {@link ClassHierarchyResolver}.
  * A method whose code would outgrow the JVM's 65535 bytes cannot be instrumented and fails the
@@ -47,7 +50,7 @@ public final class Yieldpoints {
     /** The JVM's limit on one method's bytecode. */
     public static final int MAX_CODE_BYTES = 65535;
     private static final ClassDesc METER = ClassDesc.of(Meter.class.getName());
-    private static final String BUDGET = "budget", CHECK = "check";
+    private static final String BUDGET = "budget", CHECK = "check", INITIALISING = "initialising";
 
     /** As {@link #instrument(byte[], ClassHierarchyResolver)}, resolving other classes the way the system class loader finds them. */
     public static byte[] instrument(byte[] classFile) {
@@ -72,7 +75,8 @@ public final class Yieldpoints {
                 if (me instanceof CodeModel code) {
                     YieldpointPlan plan = YieldpointPlan.of(code);
                     checkSize(name, code, plan);
-                    mb.transformCode(code, new Insert(plan));
+                    boolean initialiser = code.parent().map(m -> m.methodName().equalsString(ConstantDescs.CLASS_INIT_NAME)).orElse(false);
+                    mb.transformCode(code, new Insert(plan, initialiser));
                 } else {
                     mb.with(me);
                 }
@@ -117,22 +121,52 @@ public final class Yieldpoints {
     /** The smallest yieldpoint: getstatic 3, iconst 1, isub 1, dup 1, putstatic 3, ifge 3, invokestatic 3. */
     static final int YIELDPOINT_MIN_BYTES = 15;
 
-    /** Emits one method's yieldpoints as its code streams through. */
+    /**
+     * Emits one method's yieldpoints as its code streams through. A class initialiser is also
+     * bracketed with {@code Meter.initialising++} and {@code --} — before its entry yieldpoint, on
+     * every return, and through a catch-all handler that rethrows, on every exception: a thread
+     * inside an initialiser is pinned to its carrier and must not yield ({@link Meter#initialising}).
+     */
     private static final class Insert implements CodeTransform {
         private final YieldpointPlan plan;
+        private final boolean initialiser;
         private int instruction;
+        private Label start;
 
-        Insert(YieldpointPlan plan) { this.plan = plan; }
+        Insert(YieldpointPlan plan, boolean initialiser) {
+            this.plan = plan;
+            this.initialiser = initialiser;
+        }
 
-        @Override public void atStart(CodeBuilder b) { yieldpoint(b, plan.entryCost()); }
+        @Override public void atStart(CodeBuilder b) {
+            if (initialiser) {
+                initialising(b, 1);
+                start = b.newBoundLabel();
+            }
+            yieldpoint(b, plan.entryCost());
+        }
 
         @Override public void accept(CodeBuilder b, CodeElement e) {
             if (e instanceof Instruction) {
                 int cost = plan.backEdgeCost(instruction++);
                 if (cost > 0) yieldpoint(b, cost);
+                if (initialiser && e instanceof ReturnInstruction) initialising(b, -1);
             }
             b.with(e);
         }
+
+        @Override public void atEnd(CodeBuilder b) {
+            if (!initialiser) return;
+            Label end = b.newBoundLabel(), handler = b.newBoundLabel();
+            initialising(b, -1);
+            b.athrow();
+            b.exceptionCatchAll(start, end, handler);
+        }
+    }
+
+    private static void initialising(CodeBuilder b, int delta) {
+        b.getstatic(METER, INITIALISING, ConstantDescs.CD_int).loadConstant(delta).iadd()
+                .putstatic(METER, INITIALISING, ConstantDescs.CD_int);
     }
 
     /** {@code budget -= cost; if (budget < 0) Meter.check();} */

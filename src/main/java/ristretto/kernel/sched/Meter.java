@@ -38,9 +38,10 @@ import ristretto.kernel.thread.Tcb;
  * anywhere — at the entry of a method at the edge of a deep recursion, inside a static
  * initialiser — and so the check needs neither a stack probe nor a rollback: until the yield, it
  * has only settled the meter (an overflow can only strike at a call, before or after a whole
- * step), and a yield that fails — no stack left to freeze the thread, or a native frame under it
- * (a class initialiser), which pins it to the carrier — has changed nothing; the check is then
- * tried again {@link #DEFERRED_GRANT} bytecodes later. A check costs one continuation yield and
+ * step), and a yield that fails — no stack left to freeze the thread, or a native frame under it,
+ * which pins it to the carrier — has changed nothing. Inside a class initialiser (always pinned,
+ * {@link #initialising}) the check does not yield at all. Either way the check is tried again
+ * {@link #DEFERRED_GRANT} bytecodes later. A check costs one continuation yield and
  * one mount when an event is due — at most every {@link #MAX_GRANT_NS} of machine time, about
  * 0.2 µs a millisecond — and nothing more otherwise. Back on the CPU, the thread does the work
  * its return to user level owes (a halt, a new IP, a preemption message), as after a preemption
@@ -81,6 +82,14 @@ public final class Meter {
      * because instrumented code, loaded in other packages, decrements it.
      */
     public static int budget = UNMETERED_GRANT;
+    /**
+     * How many class initialisers are running on this CPU now: the loader brackets every
+     * {@code <clinit>} of user code with an increment and a decrement (on every exit, thrown
+     * exceptions included). A thread inside one is pinned to its carrier — the JVM calls the
+     * initialiser through a native frame — and cannot yield; the check does not even try, since a
+     * yield refused as pinned has been seen to leave HotSpot 25 crashing at a later freeze.
+     */
+    public static int initialising;
     /** The budget at the last settlement or grant: {@code granted - budget} bytecodes are not on the clock yet. */
     private static int granted = UNMETERED_GRANT;
     /** The CPU whose dispatcher runs now, and the host thread it runs on; null when none does. */
@@ -120,7 +129,7 @@ public final class Meter {
         granted = b;
         if (due) {
             if (p.kernel.checkedMode && StackHeadroom.kernelFits()) Monitors.checkNoneHeld(t);
-            if (!p.eventsFromYieldpoint(t)) {
+            if (initialising > 0 || !p.eventsFromYieldpoint(t)) {
                 granted = budget = DEFERRED_GRANT;              // cannot yield here: try again a little later
                 return;
             }

@@ -53,6 +53,17 @@ class YieldpointsTest {
     }
 
     @Test
+    void aClassInitialiserIsCountedWhileItRunsAndUncountedHoweverItEnds() throws Exception {
+        InstrumentingLoader metered = InstrumentingLoader.instrumented(Kernels.class);
+        assertEquals(0, Meter.initialising);
+        call(metered, "tightLoop", 1);                           // Kernels.<clinit> ran and returned
+        assertEquals(0, Meter.initialising);
+        var e = assertThrows(java.lang.reflect.InvocationTargetException.class, () -> call(metered, "failingInit", 1));
+        assertInstanceOf(ExceptionInInitializerError.class, e.getCause());
+        assertEquals(0, Meter.initialising, "the handler counted the initialiser out when it threw");
+    }
+
+    @Test
     void aLoopChargesItsRegionOncePerIterationAndTheSameEveryTime() throws Exception {
         InstrumentingLoader metered = InstrumentingLoader.instrumented(Kernels.class);
         call(metered, "tightLoop", 1);                           // initialised: the static initialiser ran
@@ -80,7 +91,7 @@ class YieldpointsTest {
                 case "fib", "<init>", "earlyConstructor" -> 1;    // no loop
                 case "nestedLoops" -> 3;                          // two loops
                 case "whileLoops" -> 4;                           // two loops, and a continue jumps back too
-                case "call", "lambdaLoop" -> 1;
+                case "call", "lambdaLoop", "failingInit" -> 1;
                 default -> name.startsWith("lambda$") ? 2 : 2;    // one loop (the initialiser's too)
             };
             assertEquals(expected, checks, name);

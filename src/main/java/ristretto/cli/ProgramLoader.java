@@ -28,7 +28,6 @@ import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
-import ristretto.kernel.load.ClassTransform;
 import ristretto.kernel.load.Sandbox;
 import ristretto.kernel.load.LoadRefused;
 import ristretto.kernel.load.Loading;
@@ -50,11 +49,6 @@ import ristretto.user.Program;
 final class ProgramLoader {
     private ProgramLoader() {}
 
-    /**
-     * What every class of a loaded program goes through before it is defined: verification (a
-     * refused class is not loaded).
-     */
-    static final ClassTransform TRANSFORM = Sandbox.TRANSFORM;
 
     /** The program could not be loaded; the message is one line, for people. */
     static final class LoadException extends Exception {
@@ -69,7 +63,7 @@ final class ProgramLoader {
         static Root trusted(Program p) { return new Root(p, Loading.SHIPPED, null); }
 
         static Root loaded(ProgramSource source, Ristretto.RootLoader<LoadException> loader) {
-            return new Root(null, new Loading(source.then(ProgramSource.shipped()), TRANSFORM), loader);
+            return new Root(null, Sandbox.loading(source.then(ProgramSource.shipped())), loader);
         }
     }
 

@@ -59,6 +59,13 @@ public final class Kernel {
     /** Non-zero when a fast-path commit has extra work (tracing, eager queues): one check. */
     public int fastPathExtras;
     public final long costEntryNs, costMemoryNs;
+    /**
+     * Virtual time per bytecode instruction of user code ({@code Machine.Config.instructionNs}),
+     * and the costs of a kernel entry and a memory access in bytecodes, rounded up: what the
+     * instruction meter ({@code sched.Meter}) takes from its budget for them.
+     */
+    public final long instructionNs;
+    public final int entryBytecodes, accessBytecodes;
     public final int threadBits, systemBase, userBase;
     public final ThreadTable threads;
     public final Processor[] processors;
@@ -88,6 +95,9 @@ public final class Kernel {
         setTracing(options.tracing());
         this.costEntryNs = machine.config().kernelEntryNs();
         this.costMemoryNs = machine.config().memoryAccessNs();
+        this.instructionNs = machine.config().instructionNs();
+        this.entryBytecodes = inBytecodes(costEntryNs);
+        this.accessBytecodes = inBytecodes(costMemoryNs);
         this.threadBits = options.threadBits();
         this.systemBase = machine.config().interruptLines();
         this.userBase = systemBase + 32;
@@ -98,6 +108,11 @@ public final class Kernel {
         this.processors = new Processor[machine.cpuCount()];
         for (int i = 0; i < processors.length; i++) processors[i] = new Processor(this, machine.cpu(i));
         this.code = new CodeImage(this);
+    }
+
+    /** {@code ns} of work in bytecodes, rounded up (0 when instructions cost nothing). */
+    private int inBytecodes(long ns) {
+        return instructionNs <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (ns + instructionNs - 1) / instructionNs);
     }
 
     /** Turns tracing on or off; the fast path's one flag word follows. */

@@ -19,6 +19,8 @@ public final class Cpu {
     private long nextEventNs = EventQueue.NONE;
     /** Details of the last failed translation. */
     private long faultAddress, faultAccess;
+    /** Told whenever {@link #nextEventNs} moves earlier; see {@link #onEarlierEvent}. */
+    private Runnable earlierEvent = () -> {};
 
     Cpu(Machine machine, int id) {
         this.machine = machine;
@@ -46,15 +48,29 @@ public final class Cpu {
     public boolean charge(long ns) { return clock.advance(ns) >= nextEventNs; }
 
     /** Requests an event check at the next opportunity (an interrupt line was raised). */
-    public void requestCheck() { nextEventNs = Long.MIN_VALUE; }
+    public void requestCheck() {
+        nextEventNs = Long.MIN_VALUE;
+        earlierEvent.run();
+    }
 
     public EventQueue events() { return events; }
 
     /** Source {@code s} needs this CPU at {@code dueNs}: the next check comes no later. */
     public void post(int s, long dueNs) {
         events.post(s, dueNs);
-        if (dueNs < nextEventNs) nextEventNs = dueNs;
+        if (dueNs < nextEventNs) {
+            nextEventNs = dueNs;
+            earlierEvent.run();
+        }
     }
+
+    /**
+     * Sets what runs whenever the time of the next event check moves earlier ({@link #post},
+     * {@link #requestCheck}): the one moment at which a counter that promised the running code
+     * "no event until then" must be cut short, as an OS reprograms its decrementer. The kernel's
+     * instruction meter registers here. Called on the thread that posts.
+     */
+    public void onEarlierEvent(Runnable r) { earlierEvent = r; }
 
     /** After the kernel looked at its events: the next check is at the earliest one still posted. */
     public long rearm() { return nextEventNs = events.recompute(); }

@@ -40,7 +40,7 @@ final class Scenario implements Program {
     private final Map<String, Long> ips = new LinkedHashMap<>();
     private Entry main;
     /** Where the program images come from. */
-    private Loading loading = Loading.NONE;
+    private Loading loading = Loading.SHIPPED;
 
     Scenario entry(String name, Entry code) {
         entries.put(name, code);
@@ -91,6 +91,9 @@ final class Scenario implements Program {
     Harness run(Kernel.Options options) {
         return checked(Harness.boot(MACHINE, options, this, loading, Harness.TIME_LIMIT_NS).runToHalt());
     }
+
+    /** As {@link #run(Kernel.Options)}, halting when machine time reaches {@code timeLimitNs} (for threads that never end). */
+    Harness run(Kernel.Options options, long timeLimitNs) { return checked(Harness.run(MACHINE, options, this, timeLimitNs)); }
 
     static Harness checked(Harness h) {
         for (String line : h.console)

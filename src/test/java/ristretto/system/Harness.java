@@ -44,7 +44,7 @@ public final class Harness {
 
     /** Boots without running, for a test that wants the kernel first; then {@link #runToHalt}. */
     public static Harness boot(Machine.Config config, Kernel.Options options, Program root, long timeLimitNs) {
-        return boot(config, options, root, Loading.NONE, timeLimitNs);
+        return boot(config, options, root, Loading.SHIPPED, timeLimitNs);
     }
 
     /** As above, with the program images the root task starts loaded from {@code images}. */

@@ -13,7 +13,7 @@ public record Loading(ProgramSource source, ClassTransform transform) {
      * Only the programs Ristretto ships ({@link ProgramSource#shipped}), sandboxed: what a system
      * whose root task is trusted host code can start as images.
      */
-    public static final Loading SHIPPED = new Loading(ProgramSource.shipped(), Sandbox.TRANSFORM);
+    public static final Loading SHIPPED = Sandbox.loading(ProgramSource.shipped());
 
     /** Programs from {@code source}, defined as they are. */
     public static Loading of(ProgramSource source) { return new Loading(source, ClassTransform.IDENTITY); }

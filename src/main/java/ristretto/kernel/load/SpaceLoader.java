@@ -30,8 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * other means (another loader, reflection) is the module boundary and verification.
  *
  * <p>In the named module, user classes live in this loader's unnamed module, which may use only
- * exported packages: the package of {@link #METER} must be exported to it
- * ({@code Module.addExports}) when instrumentation starts calling it.
+ * exported packages: the package of {@link #METER} (it holds nothing else) is exported to it.
  *
  * <p>Parallel capable: loads of different classes do not wait for each other. The time spent
  * reading, transforming and defining classes is counted ({@link #loadNanos}).
@@ -40,7 +39,7 @@ public final class SpaceLoader extends ClassLoader {
     static { registerAsParallelCapable(); }
 
     /** The yieldpoint runtime: shared, since the yieldpoints of every space charge the same clock. */
-    public static final String METER = "ristretto.kernel.sched.Meter";
+    public static final String METER = "ristretto.kernel.meter.MeterGate";
     /** Ristretto's own loader, where the shared classes come from. */
     private static final ClassLoader RISTRETTO = SpaceLoader.class.getClassLoader();
     private static final ClassLoader JDK = ClassLoader.getPlatformClassLoader();
@@ -54,6 +53,9 @@ public final class SpaceLoader extends ClassLoader {
         super(name, JDK);
         this.source = source;
         this.transform = transform;
+        // In the named module, the yieldpoints' gate is the one kernel package its programs may use.
+        Module ristretto = SpaceLoader.class.getModule();
+        if (ristretto.isNamed()) ristretto.addExports(METER.substring(0, METER.lastIndexOf('.')), getUnnamedModule());
     }
 
     public ProgramSource source() { return source; }

@@ -65,6 +65,7 @@ public final class Processor {
         this.clock = machineCpu.machine().clock();
         this.wakeups = new WakeupWheel(kernel.threads.capacity(), 0);
         this.scheduler = new Scheduler(this);
+        Meter.install(this);
     }
 
     // -------------------------------------------------------------------- thread-side switching
@@ -177,24 +178,26 @@ public final class Processor {
      * called on its own it lets the host step the machine (see {@link Kernel#runUntilIdle}).
      */
     public void runUntilIdle() {
+        Processor outer = Meter.attach(this);
         carrier = Thread.currentThread();
         try {
-            dispatchUntilIdle();
+            while (!halted) {
+                Tcb t = next;
+                next = null;
+                if (yieldpointEvents) {
+                    t = takeYieldpointEvents(t);
+                    if (halted) return;
+                }
+                if (t == null || !t.runnable() || t.cpu != this) t = scheduler.choose();
+                if (t == null) {
+                    idle();
+                    return;
+                }
+                dispatch(t);
+            }
         } finally {
             carrier = null;
-        }
-    }
-
-    private void dispatchUntilIdle() {
-        while (!halted) {
-            Tcb t = next;
-            next = null;
-            if (t == null || !t.runnable() || t.cpu != this) t = scheduler.choose();
-            if (t == null) {
-                idle();
-                return;
-            }
-            dispatch(t);
+            Meter.detach(this, outer);
         }
     }
 
@@ -325,7 +328,47 @@ public final class Processor {
         resched |= scheduler.delayExpired(now);
         timeoutsChanged();
         machineCpu.rearm();
+        Meter.regrant(this);
         return resched;
+    }
+
+    /**
+     * Set by a yieldpoint's check that found an event due: the thread has yielded to the
+     * dispatcher, which takes the events ({@link #eventsFromYieldpoint}).
+     */
+    private boolean yieldpointEvents;
+
+    /**
+     * A yieldpoint's check found an event due ({@link Meter}): {@code self} yields to the
+     * dispatcher, which takes the events on the carrier's own stack and runs {@code self} on
+     * unless they preempt it; answers true when {@code self} runs again. No kernel code runs on
+     * {@code self}'s stack, which may be at its edge. Answers false, nothing changed, when the
+     * yield fails: no stack left to freeze {@code self}, or a native frame pins it to the carrier
+     * (it is inside a class initialiser).
+     */
+    boolean eventsFromYieldpoint(Tcb self) {
+        next = self;
+        yieldpointEvents = true;
+        try {
+            Continuation.yield(SCOPE);
+            return true;
+        } catch (StackOverflowError | IllegalStateException e) {
+            next = null;
+            yieldpointEvents = false;
+            return false;
+        }
+    }
+
+    /** The dispatcher's side of {@link #eventsFromYieldpoint}: answers the thread to run, or null for the scheduler's choice. */
+    private Tcb takeYieldpointEvents(Tcb t) {
+        yieldpointEvents = false;
+        boolean resched = handleEvents();
+        if (halted || t == null) return null;
+        if (resched && t.runnable()) {
+            scheduler.preempted(t);
+            return null;
+        }
+        return t;
     }
 
     /** A timeout was armed for {@code deadlineMicros}: the CPU looks at its events no later (O(1)). */
@@ -365,6 +408,7 @@ public final class Processor {
         }
         long target = wakeUs == Long.MAX_VALUE ? machineCpu.machine().timer().nextNs() : Math.multiplyExact(wakeUs, 1000L);
         current = null;
+        Meter.account(this);                             // what ran is on the clock before it jumps
         idling = true;
         try {
             clock.jumpTo(target);

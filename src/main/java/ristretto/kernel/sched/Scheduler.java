@@ -191,10 +191,15 @@ public final class Scheduler {
     /** The events asked for a reschedule: {@code self} goes back to the ready queue. */
     void preempt(Tcb self) {
         if (p.kernel.checkedMode) ristretto.kernel.debug.Monitors.checkNoneHeld(self);
-        p.kernel.trace(Trace.PREEMPT, self, null);
-        ready.enqueue(self);
+        preempted(self);
         p.yieldTo(self, null);
         if (self.pendingWork != 0) p.handlePending(self);
+    }
+
+    /** {@code t} is preempted: back to the ready queue (the caller gives up the CPU for it). */
+    void preempted(Tcb t) {
+        p.kernel.trace(Trace.PREEMPT, t, null);
+        ready.enqueue(t);
     }
 
     // ------------------------------------------------------------------------- time events

@@ -98,9 +98,9 @@ public final class StackHeadroom {
 
     // ---------------------------------------------------------------- the receiver's chunk
 
-    private static final VarHandle TAIL, CHUNK_SP, CHUNK_BOTTOM;
+    private static final VarHandle TAIL, CHUNK_SP, CHUNK_BOTTOM, CHUNK_PARENT;
     static {
-        VarHandle tail = null, sp = null, bottom = null;
+        VarHandle tail = null, sp = null, bottom = null, parent = null;
         try {
             var l = MethodHandles.privateLookupIn(Continuation.class, MethodHandles.lookup());
             Class<?> chunk = Class.forName("jdk.internal.vm.StackChunk");
@@ -108,12 +108,14 @@ public final class StackHeadroom {
             var lc = MethodHandles.privateLookupIn(chunk, MethodHandles.lookup());
             sp = lc.findVarHandle(chunk, "sp", int.class);
             bottom = lc.findVarHandle(chunk, "bottom", int.class);
+            parent = lc.findVarHandle(chunk, "parent", chunk);
         } catch (ReflectiveOperationException | IllegalAccessError | SecurityException | IllegalArgumentException e) {
             // Without --add-opens java.base/jdk.internal.vm the size is unknown: never nest.
         }
         TAIL = tail;
         CHUNK_SP = sp;
         CHUNK_BOTTOM = bottom;
+        CHUNK_PARENT = parent;
     }
 
     /** Whether nested switches can be guarded (the JVM was started with the opens they need). */
@@ -124,6 +126,26 @@ public final class StackHeadroom {
         if (TAIL == null) return -1;
         Object t = TAIL.get(c);
         return t == null ? 0 : ((int) CHUNK_BOTTOM.get(t) - (int) CHUNK_SP.get(t)) * 8;
+    }
+
+    /**
+     * How many bytes of frames a thread may keep frozen in the heap. A continuation is mounted
+     * lazily: a thread that runs again after a switch gets only its top frames back on the
+     * carrier's stack, the rest following as it returns. So a recursion that is preempted again
+     * and again is never stopped by the carrier's stack, and would grow in the heap until the
+     * whole JVM runs out of memory; a yieldpoint's check stops it here with a StackOverflowError
+     * of its own ({@link Meter}). Eight times a default thread stack: no program that runs
+     * unpreempted on a carrier gets near it.
+     */
+    public static final long MAX_FROZEN_BYTES = 8L << 20;
+
+    /** The bytes of frames in all of {@code c}'s stack chunks (its frozen frames), or -1 if unknown. */
+    static long frozenBytes(Continuation c) {
+        if (TAIL == null || CHUNK_PARENT == null) return -1;
+        long bytes = 0;
+        for (Object t = TAIL.get(c); t != null; t = CHUNK_PARENT.get(t))
+            bytes += ((int) CHUNK_BOTTOM.get(t) - (int) CHUNK_SP.get(t)) * 8L;
+        return bytes;
     }
 
     // ---------------------------------------------------------------------- generation

@@ -73,6 +73,7 @@ final class UserCode {
      * bug, reported as such with its stack so that tests can never mistake one for the other.
      */
     static void failed(Tcb t, Throwable e) {
+        Meter.account(t.cpu);
         Kernel k = t.kernel;
         t.cont = null;
         t.state = ThreadState.HALTED;
@@ -94,11 +95,19 @@ final class UserCode {
      * The innermost project frame of the exception (JDK frames skipped) is kernel or machine code.
      * A class the space's loader could not give its program (not found, not visible, refused) is
      * the program's failure, like one the JDK's loaders throw, so the loader's frames are skipped too.
+     * A stack overflow that struck inside a yieldpoint's check is judged from the code the
+     * yieldpoint is in: the check changes no kernel state where an overflow can strike ({@link Meter}).
      */
     static boolean thrownByKernel(Throwable e) {
         boolean loading = e instanceof ClassNotFoundException || e instanceof LinkageError;
-        for (StackTraceElement f : e.getStackTrace()) {
-            String c = f.getClassName();
+        StackTraceElement[] frames = e.getStackTrace();
+        int from = 0;
+        if (e instanceof StackOverflowError)
+            for (int i = 0; i < frames.length; i++)
+                if (frames[i].getClassName().equals(Meter.class.getName()) && frames[i].getMethodName().equals("check")) from = i + 1;
+                else if (frames[i].getClassName().equals("ristretto.kernel.meter.MeterGate")) from = i + 1;
+        for (int i = from; i < frames.length; i++) {
+            String c = frames[i].getClassName();
             if (loading && c.startsWith("ristretto.kernel.load.")) continue;
             if (c.startsWith("ristretto.")) return c.startsWith("ristretto.kernel.") || c.startsWith("ristretto.machine.");
         }
@@ -106,6 +115,7 @@ final class UserCode {
     }
 
     static void returned(Tcb t) {
+        Meter.account(t.cpu);
         t.cont = null;
         t.state = ThreadState.HALTED;
         t.stopReason = "returned from its entry point";

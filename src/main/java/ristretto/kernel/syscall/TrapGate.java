@@ -10,6 +10,7 @@ import ristretto.kernel.debug.Monitors;
 import ristretto.kernel.ipc.FastPath;
 import ristretto.kernel.ipc.Ipc;
 import ristretto.kernel.mem.Faults;
+import ristretto.kernel.sched.Meter;
 import ristretto.kernel.sched.Processor;
 import ristretto.kernel.sched.StackHeadroom;
 import ristretto.kernel.thread.Tcb;
@@ -29,7 +30,8 @@ public final class TrapGate implements UserCpu {
 
     /**
      * Kernel entry: make sure the kernel's deepest path fits on this stack before anything changes
-     * ({@link StackHeadroom}), charge the entry to the clock, and take due events first.
+     * ({@link StackHeadroom}), charge the entry and the bytecodes run since the last one to the
+     * clock ({@link Meter#settle}), and take due events first.
      */
     private Processor enter() {
         Tcb t = self;
@@ -38,7 +40,7 @@ public final class TrapGate implements UserCpu {
         if (!StackHeadroom.kernelFits()) p.noHeadroom(t);
         Kernel k = t.kernel;
         if (k.checkedMode) Monitors.checkNoneHeld(t);
-        if (p.machineCpu.charge(k.costEntryNs)) p.checkEvents(t);
+        if (p.machineCpu.charge(k.costEntryNs + Meter.settle(k.entryBytecodes) * k.instructionNs)) p.checkEvents(t);
         return p;
     }
 
@@ -123,23 +125,28 @@ public final class TrapGate implements UserCpu {
         return regs[index];
     }
 
-    /** A user memory access: a TLB hit changes no kernel state; events and faults enter the kernel. */
+    /**
+     * A user memory access: a TLB hit changes no kernel state; events and faults enter the kernel.
+     * The access and the bytecodes run before it are charged to the clock ({@link Meter#settle}).
+     */
     @Override public long load(long vaddr) {
         Tcb t = self;
         Processor p = t.cpu;
-        if (p.machineCpu.charge(t.kernel.costMemoryNs)) events(t, p);
+        Kernel k = t.kernel;
+        if (p.machineCpu.charge(k.costMemoryNs + Meter.settle(k.accessBytecodes) * k.instructionNs)) events(t, p);
         long pa = p.machineCpu.translate(vaddr, Pte.R);
         if (pa < 0 || (vaddr & 7) != 0) pa = fault(t, p, vaddr, Pte.R);
-        return t.kernel.memory.load(pa);
+        return k.memory.load(pa);
     }
 
     @Override public void store(long vaddr, long value) {
         Tcb t = self;
         Processor p = t.cpu;
-        if (p.machineCpu.charge(t.kernel.costMemoryNs)) events(t, p);
+        Kernel k = t.kernel;
+        if (p.machineCpu.charge(k.costMemoryNs + Meter.settle(k.accessBytecodes) * k.instructionNs)) events(t, p);
         long pa = p.machineCpu.translate(vaddr, Pte.W);
         if (pa < 0 || (vaddr & 7) != 0) pa = fault(t, p, vaddr, Pte.W);
-        t.kernel.memory.store(pa, value);
+        k.memory.store(pa, value);
     }
 
     private static void events(Tcb t, Processor p) {

@@ -11,6 +11,7 @@ import ristretto.user.L4;
 import ristretto.user.Linker;
 import ristretto.user.Program;
 import ristretto.user.Threads;
+import ristretto.user.programs.Spinner;
 import ristretto.user.l4test.Checks;
 import ristretto.user.l4test.IpcChecklist;
 
@@ -23,12 +24,15 @@ public final class DemoRoot implements Program {
     private final Consumer<String> out;
     private final IpcChecklist checklist = new IpcChecklist();
     private Checks checks;
-    private long server, client;
+    private long server, client, spinner;
+    /** Loop iterations per round of each spinner: about 30 ms of machine time, three timeslices. */
+    static final long SPIN = 2_000_000;
 
     public DemoRoot(Consumer<String> out) { this.out = out; }
 
     @Override public void link(Linker l) {
         checklist.link(l);
+        spinner = l.image(SPINNER);
         server = l.entry("demo.server", l4 -> {          // adds 1 to MR1 for every caller
             long tag = l4.waitAny();
             while (true) {
@@ -55,6 +59,42 @@ public final class DemoRoot implements Program {
     }
 
     public Checks checks() { return checks; }
+
+    /** The compute-bound program the demo starts twice, as a program image (one space each). */
+    static final String SPINNER = "ristretto.user.programs.Spinner";
+
+    /**
+     * Two spinners at one priority compute without entering the kernel; only their yieldpoints let
+     * the kernel take the CPU at each timeslice's end, so their rounds interleave. Each reports a
+     * round when it ends; the order the reports arrive in shows who had the CPU.
+     */
+    private void computePair(L4 l4, Threads threads) {
+        out.accept("a compute-bound pair sharing the CPU by preemption:");
+        long t0 = l4.systemClock();
+        long a = threads.inNewSpace(spinner, SPIN), b = threads.inNewSpace(spinner, SPIN);
+        StringBuilder order = new StringBuilder();
+        int[] rounds = new int[2];
+        boolean inOrder = true;
+        for (int i = 0; i < 2 * Spinner.ROUNDS; i++) {
+            long tag = l4.receive(ThreadId.ANY);
+            long from = l4.from();
+            int who = from == a ? 0 : from == b ? 1 : -1;
+            if (L4.failed(tag) || who < 0 || MsgTag.label(tag) != Spinner.PROGRESS) {
+                inOrder = false;
+                break;
+            }
+            inOrder &= l4.mr(1) == ++rounds[who];
+            order.append(order.isEmpty() ? "" : " ").append(who == 0 ? 'A' : 'B').append(l4.mr(1));
+        }
+        long took = l4.systemClock() - t0;
+        out.accept("  reports: " + order + " in " + took + " µs of machine time");
+        boolean interleaved = order.length() >= 5 && order.charAt(0) != order.charAt(3);
+        checks.check("two spinners at one priority both finish their rounds in order", inOrder
+                && rounds[0] == Spinner.ROUNDS && rounds[1] == Spinner.ROUNDS, order.toString());
+        checks.check("yieldpoints preempt them: their rounds interleave", interleaved, order.toString());
+        threads.kill(a);
+        threads.kill(b);
+    }
 
     @Override public void main(L4 l4) {
         checks = new Checks(out);
@@ -97,6 +137,7 @@ public final class DemoRoot implements Program {
         boolean gone = true;
         for (long t : new long[] {cl2, cl1, srv}) gone &= l4.threadState(t) == Schedule.ERROR && l4.errorCode() == ErrorCode.INVALID_THREAD;
         checks.check("ThreadControl deletes the threads and their spaces", gone, "");
+        computePair(l4, threads);
         out.accept("l4test IPC checklist:");
         checklist.run(l4, checks);
         out.accept(String.format("demo: %d passed, %d failed", checks.passed(), checks.failed()));

@@ -82,6 +82,18 @@ public final class Yieldpoints {
         return ClassHierarchyResolver.defaultResolver().orElse(ClassHierarchyResolver.ofResourceParsing(loader)).cached();
     }
 
+    /**
+     * Lets the classes of {@code module} (a space loader's unnamed module) link their yieldpoints
+     * when Ristretto runs as the named module {@code ristretto}: the meter's package is exported to
+     * that module alone (on the class path everything is exported already, and this does nothing).
+     * The export covers the whole of {@code kernel.sched}, so the verifier must refuse any reference
+     * of user code to the kernel — and reflection that could find one, since {@link Meter#budget}
+     * is a public field — before yieldpoints are inserted.
+     */
+    public static void exposeMeterTo(Module module) {
+        Meter.class.getModule().addExports(Meter.class.getPackageName(), module);
+    }
+
     /** The class being instrumented, as its own bytes describe it: it is not loaded yet. */
     private static ClassHierarchyResolver itself(ClassModel model) {
         ClassDesc self = model.thisClass().asSymbol();

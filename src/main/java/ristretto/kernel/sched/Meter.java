@@ -110,7 +110,6 @@ public final class Meter {
 
     // ------------------------------------------------------------------------------ the slow path
 
-    /** A yieldpoint's budget ran out: settle, take due events, grant anew. */
     /** A yieldpoint's budget ran out: settle, let the CPU take due events, grant anew. */
     public static void check() {
         Processor p = processor;

@@ -55,9 +55,10 @@ public class PingPong {
          * {@code same-space|cross-space}, {@code .Nw} untyped words each way, and optionally one
          * kernel optimization switched off: {@code .slowpath} (no IPC fast path), {@code .nolazy}
          * (eager ready queues), {@code .nodirect} (no direct switch: the receiver is queued and
-         * the scheduler picks it).
+         * the scheduler picks it); or {@code .checked}, the runtime check for monitors held across
+         * a kernel entry on (checked mode).
          */
-        @Param({"same-space.0w", "same-space.8w", "cross-space.0w", "cross-space.8w", "cross-space.63w",
+        @Param({"same-space.0w", "same-space.0w.checked", "same-space.8w", "cross-space.0w", "cross-space.8w", "cross-space.63w",
                 "cross-space.0w.slowpath", "cross-space.0w.nolazy", "cross-space.0w.nodirect"})
         public String variant;
 

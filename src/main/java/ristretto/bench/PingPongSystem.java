@@ -76,7 +76,8 @@ public final class PingPongSystem {
     /**
      * A pingpong system for a case name of the form {@code same-space.Nw} or {@code cross-space.Nw},
      * optionally followed by {@code .slowpath}, {@code .nolazy} or {@code .nodirect} (that kernel
-     * optimization off), or {@code threadswitch}.
+     * optimization off) or {@code .checked} (checked mode: the runtime check of every kernel entry
+     * for held monitors), or {@code threadswitch}.
      */
     public static PingPongSystem forVariant(String variant, int batch) {
         if (variant.equals("threadswitch")) return threadSwitch(Kernel.Options.defaults(), batch);
@@ -95,6 +96,7 @@ public final class PingPongSystem {
                 case "slowpath" -> options.withFastPath(false);
                 case "nolazy" -> options.withLazyScheduling(false);
                 case "nodirect" -> options.withDirectSwitch(false);
+                case "checked" -> options.withCheckedMode(true);
                 default -> throw new IllegalArgumentException("unknown kernel variant: " + parts[2]);
             };
         }

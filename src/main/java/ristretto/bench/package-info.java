@@ -4,8 +4,10 @@
  * it is measured against ({@link ristretto.bench.JvmPeers}), kernel data structures
  * ({@link ristretto.bench.WakeupWheelBench}), thread deletion at scale
  * ({@link ristretto.bench.ThreadDeletionBench}), and {@code ristretto bench pingpong}
- * ({@link ristretto.bench.PingPongCommand}), which runs them as one table. Results and method:
- * {@code docs/benchmarks.md}.
+ * ({@link ristretto.bench.PingPongCommand}), which runs them as one table; what yieldpoints, the
+ * runtime check and class loading cost ({@link ristretto.bench.Sandbox}, {@code ristretto bench
+ * sandbox}: {@link ristretto.bench.SandboxCommand}). Both commands share
+ * {@link ristretto.bench.JmhRounds}. Results and method: {@code docs/benchmarks.md}.
  *
  * <p>May depend on every layer; only the CLI depends on it.
  */

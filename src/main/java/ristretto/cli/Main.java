@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import ristretto.abi.ThreadId;
 import ristretto.bench.PingPongCommand;
+import ristretto.bench.SandboxCommand;
 import ristretto.kernel.Kernel;
 import ristretto.kernel.ThreadReport;
 import ristretto.machine.Machine;
@@ -419,7 +420,7 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run benchmarks (JMH).",
-            subcommands = PingPongCommand.class)
+            subcommands = {PingPongCommand.class, SandboxCommand.class})
     static final class Bench implements Callable<Integer> {
         @Override public Integer call() {
             new CommandLine(this).usage(System.out);

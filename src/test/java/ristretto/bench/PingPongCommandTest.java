@@ -15,7 +15,7 @@ class PingPongCommandTest {
 
     @Test
     void shouldMeasureBothFloorsUnderDistinctNames() {
-        List<String> names = PingPongCommand.CASES.stream().map(PingPongCommand.Case::name).toList();
+        List<String> names = PingPongCommand.CASES.stream().map(JmhRounds.Case::name).toList();
         assertTrue(names.contains(PingPongCommand.FLOOR), names::toString);
         assertTrue(names.contains(PingPongCommand.NESTED_FLOOR), names::toString);
         assertEquals(names.size(), names.stream().distinct().count(), "case names are unique");
@@ -24,7 +24,7 @@ class PingPongCommandTest {
     @Test
     void shouldNameAJmhBenchmarkAndAKnownVariantInEveryCase() throws Exception {
         List<String> variants = List.of(PingPong.CallState.class.getField("variant").getAnnotation(Param.class).value());
-        for (PingPongCommand.Case c : PingPongCommand.CASES) {
+        for (JmhRounds.Case c : PingPongCommand.CASES) {
             int dot = c.benchmark().lastIndexOf('.');
             Class<?> k = Class.forName(c.benchmark().substring(0, dot));
             String method = c.benchmark().substring(dot + 1);

@@ -10,7 +10,7 @@ class PingPongSystemTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"same-space.0w", "same-space.8w", "cross-space.0w", "cross-space.8w", "cross-space.63w",
-            "cross-space.0w.slowpath", "cross-space.0w.nolazy", "cross-space.0w.nodirect", "threadswitch"})
+            "cross-space.0w.slowpath", "cross-space.0w.nolazy", "cross-space.0w.nodirect", "same-space.0w.checked", "threadswitch"})
     void shouldRunExactlyOneBatchOfRoundTripsPerStep(String variant) {
         PingPongSystem sys = PingPongSystem.forVariant(variant, 100);
         for (int i = 1; i <= 5; i++) assertEquals(100L * i, sys.batch());

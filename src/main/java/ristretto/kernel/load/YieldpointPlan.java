@@ -5,13 +5,20 @@ import java.lang.classfile.CodeModel;
 import java.lang.classfile.Instruction;
 import java.lang.classfile.Label;
 import java.lang.classfile.instruction.BranchInstruction;
+import java.lang.classfile.instruction.ExceptionCatch;
+import java.lang.classfile.instruction.InvokeDynamicInstruction;
+import java.lang.classfile.instruction.InvokeInstruction;
 import java.lang.classfile.instruction.LabelTarget;
 import java.lang.classfile.instruction.LookupSwitchInstruction;
+import java.lang.classfile.instruction.ReturnInstruction;
 import java.lang.classfile.instruction.SwitchCase;
 import java.lang.classfile.instruction.TableSwitchInstruction;
+import java.lang.classfile.instruction.ThrowInstruction;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where one method's yieldpoints go and what each charges, in bytecode instructions, computed
@@ -30,11 +37,29 @@ import java.util.Map;
  *       call can run outside its loops (more when forward branches skip code, such as an early
  *       return or an unused exception handler), and at least 1.</li>
  * </ul>
+ *
+ * <p>Besides, the plan counts what {@link YieldpointWriter} adds code around in a method with
+ * loops — calls, exits, exception handlers — so that the method's growth is known before it is
+ * written.
  */
-record YieldpointPlan(int entryCost, int[] backEdgeCost, int yieldpoints) {
+record YieldpointPlan(int entryCost, int[] backEdgeCost, int backEdges, int calls, int exits, Set<Label> handlers) {
 
     /** The cost of the yieldpoint before instruction {@code i}, or 0 if it has none. */
     int backEdgeCost(int i) { return backEdgeCost[i]; }
+
+    /** Whether the method has a loop: its budget is then kept in a local ({@link YieldpointWriter}). */
+    boolean loops() { return backEdges > 0; }
+
+    /** The most bytes {@link YieldpointWriter} can add to the method (wide local indexes, long constants). */
+    long maxExtraBytes() {
+        long yieldpoint = YieldpointWriter.MAX_YIELDPOINT_BYTES;
+        if (!loops()) return yieldpoint;
+        return yieldpoint + YieldpointWriter.MAX_LOCAL_ENTRY_BYTES + (long) backEdges * YieldpointWriter.MAX_LOCAL_YIELDPOINT_BYTES
+                + (long) calls * 2 * YieldpointWriter.MAX_MOVE_BYTES + (long) (exits + handlers.size()) * YieldpointWriter.MAX_MOVE_BYTES;
+    }
+
+    /** The fewest bytes the yieldpoints alone add: what no method can do without. */
+    long minExtraBytes() { return (1L + backEdges) * YieldpointWriter.MIN_YIELDPOINT_BYTES; }
 
     static YieldpointPlan of(CodeModel code) {
         List<CodeElement> elements = code.elementList();
@@ -46,20 +71,24 @@ record YieldpointPlan(int entryCost, int[] backEdgeCost, int yieldpoints) {
         }
         int[] cost = new int[n];
         boolean[] inLoop = new boolean[n];
-        int i = 0, yieldpoints = 1;
+        int i = 0, backEdges = 0, calls = 0, exits = 0;
         for (CodeElement e : elements) {
             if (!(e instanceof Instruction insn)) continue;
             int head = earliestBackwardTarget(insn, at, i);
             if (head >= 0) {
                 cost[i] = i - head + 1;
                 for (int j = head; j <= i; j++) inLoop[j] = true;
-                yieldpoints++;
+                backEdges++;
             }
+            if (insn instanceof InvokeInstruction || insn instanceof InvokeDynamicInstruction) calls++;
+            if (insn instanceof ReturnInstruction || insn instanceof ThrowInstruction) exits++;
             i++;
         }
         int outside = 0;
         for (boolean b : inLoop) if (!b) outside++;
-        return new YieldpointPlan(Math.max(1, outside), cost, yieldpoints);
+        Set<Label> handlers = new HashSet<>();
+        for (ExceptionCatch c : code.exceptionHandlers()) handlers.add(c.handler());
+        return new YieldpointPlan(Math.max(1, outside), cost, backEdges, calls, exits, handlers);
     }
 
     /** The number of the earliest instruction at or before {@code i} that {@code insn} may jump to, or -1. */

@@ -1,7 +1,8 @@
 /**
  * Loading user programs: verification of their class files ({@link ristretto.kernel.load.Verifier}),
  * instrumentation ({@link ristretto.kernel.load.Yieldpoints}: the preemption checks of the
- * instruction meter, {@code kernel.sched.Meter}), and the class loaders, one per address space.
+ * instruction meter, {@code kernel.sched.Meter}, entered through {@code kernel.meter.MeterGate}),
+ * and the class loaders, one per address space.
  *
  * <p>{@link ristretto.kernel.load.SpaceLoader} defines a program's classes once per address
  * space, so that statics are per space like memory; a {@link ristretto.kernel.load.ProgramSource}

@@ -55,8 +55,8 @@ public class PingPong {
          * {@code same-space|cross-space}, {@code .Nw} untyped words each way, and optionally one
          * kernel optimization switched off: {@code .slowpath} (no IPC fast path), {@code .nolazy}
          * (eager ready queues), {@code .nodirect} (no direct switch: the receiver is queued and
-         * the scheduler picks it); or {@code .checked}, the runtime check for monitors held across
-         * a kernel entry on (checked mode).
+         * the scheduler picks it); or {@code .checked}, with the runtime check that stays on in
+         * {@code run} and {@code demo} (the carrier watch).
          */
         @Param({"same-space.0w", "same-space.0w.checked", "same-space.8w", "cross-space.0w", "cross-space.8w", "cross-space.63w",
                 "cross-space.0w.slowpath", "cross-space.0w.nolazy", "cross-space.0w.nodirect"})
@@ -71,6 +71,7 @@ public class PingPong {
 
         @TearDown(Level.Trial)
         public void release() {
+            system.close();
             system = null;
         }
     }

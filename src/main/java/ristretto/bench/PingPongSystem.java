@@ -7,6 +7,7 @@ import ristretto.abi.MsgTag;
 import ristretto.abi.Timeout;
 import ristretto.kernel.Kernel;
 import ristretto.machine.Machine;
+import ristretto.system.CarrierWatch;
 import ristretto.system.Ristretto;
 import ristretto.user.L4;
 import ristretto.user.Linker;
@@ -55,7 +56,16 @@ public final class PingPongSystem {
     private boolean started;
     private long lastTag;
     /** What the kernel reported on its console (a stopped thread): any report fails the run. */
-    private final List<String> kernelReports = new ArrayList<>();
+    private final List<String> kernelReports = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** The carrier watch of a {@code .checked} case (reports a wedged carrier as a kernel report), or null. */
+    private CarrierWatch watch;
+    /** How often the watch samples: as {@code run} and {@code demo} do. */
+    static final long CARRIER_WATCH_NS = 100_000_000L;
+
+    /** Stops the carrier watch, if any. */
+    public void close() {
+        if (watch != null) watch.close();
+    }
 
     /** Boots the system whose root task {@code rootFor} builds (its threads may use this host), and
      *  runs it until the client thread reaches its first batch. */
@@ -76,8 +86,9 @@ public final class PingPongSystem {
     /**
      * A pingpong system for a case name of the form {@code same-space.Nw} or {@code cross-space.Nw},
      * optionally followed by {@code .slowpath}, {@code .nolazy} or {@code .nodirect} (that kernel
-     * optimization off) or {@code .checked} (checked mode: the runtime check of every kernel entry
-     * for held monitors), or {@code threadswitch}.
+     * optimization off) or {@code .checked} (with the runtime check that stays on in {@code run}
+     * and {@code demo}: the carrier watch, {@code system.CarrierWatch}, sampling as there), or
+     * {@code threadswitch}.
      */
     public static PingPongSystem forVariant(String variant, int batch) {
         if (variant.equals("threadswitch")) return threadSwitch(Kernel.Options.defaults(), batch);
@@ -91,16 +102,20 @@ public final class PingPongSystem {
         };
         int words = Integer.parseInt(parts[1].substring(0, parts[1].length() - 1));
         Kernel.Options options = Kernel.Options.defaults();
+        boolean watched = false;
         if (parts.length == 3) {
             options = switch (parts[2]) {
                 case "slowpath" -> options.withFastPath(false);
                 case "nolazy" -> options.withLazyScheduling(false);
                 case "nodirect" -> options.withDirectSwitch(false);
-                case "checked" -> options.withCheckedMode(true);
+                case "checked" -> options;
                 default -> throw new IllegalArgumentException("unknown kernel variant: " + parts[2]);
             };
+            watched = parts[2].equals("checked");
         }
-        return call(crossSpace, words, options, batch);
+        PingPongSystem s = call(crossSpace, words, options, batch);
+        if (watched) s.watch = CarrierWatch.start(s.system.kernel(), CARRIER_WATCH_NS, s.kernelReports::add);
+        return s;
     }
 
     /** Ping Calls pong {@code batch} times per step with {@code words} untyped words each way. */

@@ -233,8 +233,9 @@ public final class Main implements Callable<Integer> {
                         + "clock, checked at every 1 ms timer tick")
         Limit timeLimit;
         @Option(names = "--wall-limit", paramLabel = "DURATION", converter = LimitConverter.class,
-                description = "stop after DURATION of host time. User code that never enters the kernel (no system call, "
-                        + "no memory access) cannot be preempted yet: such a run is ended by exiting the JVM")
+                description = "stop after DURATION of host time. A program's own code is preempted at its yieldpoints; "
+                        + "code that neither enters the kernel nor has yieldpoints (a trusted --root class, a long JDK call) "
+                        + "cannot be preempted: such a run is ended by exiting the JVM")
         Limit wallLimit;
         @Option(names = {"--verbose", "-v"}, description = "also say how the run ended when the root task finished")
         boolean verbose;
@@ -398,8 +399,8 @@ public final class Main implements Callable<Integer> {
                         hardExited = true;
                     }
                     err.println("ristretto: stopped: wall-clock limit of " + limit.text() + " reached, and the running "
-                            + "thread is in Java code that never enters the kernel: it cannot be preempted (yieldpoints "
-                            + "come later), so the JVM exits");
+                            + "thread is in Java code that never enters the kernel and has no yieldpoints (trusted code, or a "
+                            + "long JDK call): it cannot be preempted, so the JVM exits");
                     printThreads(err, sys.outcome("").unfinished(), sys.kernel());   // as last seen: the machine still runs
                     err.flush();
                     System.out.flush();

@@ -141,6 +141,25 @@ class RunCommandTest {
         assertTrue(ms >= 300 && ms < 10_000, ms + " ms");
     }
 
+    /** Issue 8: a program's loop that never enters the kernel is metered and preempted at its yieldpoints. */
+    @Test
+    void aProgramComputingForeverIsStoppedByTheTimeLimit(@TempDir Path dir) throws IOException {
+        Path src = Files.writeString(dir.resolve("Forever.java"), """
+                import ristretto.user.L4;
+                import ristretto.user.Program;
+                public class Forever implements Program {
+                    @Override public void main(L4 l4) {
+                        long x = 1;
+                        while (true) x = x * 31 + 7;
+                    }
+                }
+                """);
+        Result r = run("run", MEM, "--time-limit", "50ms", src.toString());
+        assertEquals(Main.TIME_LIMIT, r.code(), r.toString());
+        assertTrue(r.err().contains("time limit of 50ms of machine time reached"), r.toString());
+        assertTrue(r.err().contains("66.1 (root task) running"), r.toString());
+    }
+
     @Test
     void theWallLimitEndsTheJvmWhenUserCodeNeverEntersTheKernel() {
         RunPrograms.SpinsInJava.released = false;
@@ -152,7 +171,7 @@ class RunCommandTest {
         }, "run", MEM, "--root", program("SpinsInJava"), "--wall-limit", "200ms");
         assertEquals(Main.TIME_LIMIT, exit.get(), "the watchdog's exit code: " + r);
         assertEquals(Main.TIME_LIMIT, r.code(), r.toString());
-        assertTrue(r.err().contains("never enters the kernel: it cannot be preempted"), r.toString());
+        assertTrue(r.err().contains("never enters the kernel and has no yieldpoints"), r.toString());
         assertTrue(r.err().contains("66.1 (root task) running"), r.toString());
     }
 
@@ -208,7 +227,7 @@ class RunCommandTest {
         assertEquals(0, r.code(), r.toString());
         for (String s : List.of("Exit codes:", "0    the root task finished", "1    the root task failed", "2    usage",
                 "3    the program could not be loaded", "4    deadlock", "5    a time limit", "70   internal error",
-                "--thread-bits", "--time-limit", "--wall-limit", "cannot be preempted yet", "RISTRETTO_JVM_OPTS"))
+                "--thread-bits", "--time-limit", "--wall-limit", "preempted at its yieldpoints", "RISTRETTO_JVM_OPTS"))
             assertTrue(r.out().contains(s), s + " in\n" + r.out());
     }
 

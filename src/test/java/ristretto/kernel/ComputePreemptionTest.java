@@ -15,6 +15,7 @@ import ristretto.kernel.debug.Trace;
 import ristretto.kernel.load.InstrumentingLoader;
 import ristretto.system.Harness;
 import ristretto.user.Entry;
+import ristretto.user.L4;
 
 /**
  * Threads that compute without ever entering the kernel — {@code while (true) x = x * 31 + 7;} —
@@ -45,11 +46,7 @@ class ComputePreemptionTest {
         Scenario s = new Scenario();
         s.entry("spinner", spinner(progress));
         s.main(l4 -> {
-            for (int i = 0; i < 2; i++) {
-                ids[i] = id(l4, 1 + i);
-                createHere(l4, ids[i], 1 + i);
-                l4.setTimeslice(ids[i], Timeout.period(100), Timeout.NEVER);
-            }
+            createTwoWithSlice(l4, ids, 100);
             l4.startThread(ids[0], s.ip("spinner"), 0);
             l4.startThread(ids[1], s.ip("spinner"), 1);
         });
@@ -149,11 +146,7 @@ class ComputePreemptionTest {
         s.entry("spinner", loader.instance(Programs.Spinner.class, Entry.class, (Object) progress));
         s.entry("toucher", loader.instance(Programs.InitToucher.class, Entry.class, (Object) init));
         s.main(l4 -> {
-            for (int i = 0; i < 2; i++) {
-                ids[i] = id(l4, 1 + i);
-                createHere(l4, ids[i], 1 + i);
-                l4.setTimeslice(ids[i], Timeout.period(100), Timeout.NEVER);
-            }
+            createTwoWithSlice(l4, ids, 100);
             l4.startThread(ids[0], s.ip("toucher"), 0);
             l4.startThread(ids[1], s.ip("spinner"), 0);
         });
@@ -172,16 +165,21 @@ class ComputePreemptionTest {
         Scenario s = new Scenario();
         s.entry("spinner", spinner(progress));
         s.main(l4 -> {
-            for (int i = 0; i < 2; i++) {
-                ids[i] = id(l4, 1 + i);
-                createHere(l4, ids[i], 1 + i);
-                l4.setTimeslice(ids[i], Timeout.period(1000), Timeout.NEVER);
-                l4.startThread(ids[i], s.ip("spinner"), i);
-            }
+            createTwoWithSlice(l4, ids, 1000);
+            for (int i = 0; i < 2; i++) l4.startThread(ids[i], s.ip("spinner"), i);
         });
         Harness h = checked(Harness.run(MACHINE.withRealClock(), Harness.testOptions(), s, 30_000_000));
         assertTrue(h.haltReason.startsWith("time limit"), h.haltReason);
         assertTrue(progress[0] > 0 && progress[1] > 0, "both computed: " + progress[0] + ", " + progress[1]);
         assertTrue(events(h, "preempt").size() >= 2, "preempted at slice ends");
+    }
+
+    /** Creates threads 1 and 2 after the caller's in its space ({@code ids}), each with a timeslice of {@code micros}. */
+    private static void createTwoWithSlice(L4 l4, long[] ids, long micros) {
+        for (int i = 0; i < 2; i++) {
+            ids[i] = id(l4, 1 + i);
+            createHere(l4, ids[i], 1 + i);
+            l4.setTimeslice(ids[i], Timeout.period(micros), Timeout.NEVER);
+        }
     }
 }

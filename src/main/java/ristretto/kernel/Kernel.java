@@ -138,6 +138,11 @@ public final class Kernel {
         for (Processor p : processors) p.machineCpu.tlb().flushSpace(s.id);
     }
 
+    /** Forgets every CPU's translation of one page of a space whose page-table entry changed. */
+    public void flushTlbPage(Space s, long vpn) {
+        for (Processor p : processors) p.machineCpu.tlb().flushPage(s.id, vpn);
+    }
+
     // ------------------------------------------------------------------------ the facade
 
     public Machine machine() { return machine; }

@@ -36,4 +36,13 @@ public final class Tlb {
         int i = (int) page & MASK;
         if (vpn[i] == page && asid[i] == space) vpn[i] = -1L;
     }
+
+    /** Entry {@code i}'s page number, or -1 if it is empty (for checkers and dumps). */
+    public long pageAt(int i) { return vpn[i]; }
+
+    /** Entry {@code i}'s address-space number. */
+    public int asidAt(int i) { return asid[i]; }
+
+    /** Entry {@code i}'s cached PTE. */
+    public long pteAt(int i) { return pte[i]; }
 }

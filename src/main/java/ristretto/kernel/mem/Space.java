@@ -34,6 +34,8 @@ public final class Space {
      * of {@code run}, set at boot.
      */
     public SpaceLoader loader;
+    /** The space's mappings in the {@link MappingDb}, by virtual page number. */
+    final LongMap<MappingNode> mappings = new LongMap<>();
     private final Map<Long, Tcb> utcbOwners = new HashMap<>();
     /** Virtual page numbers of UTCB pages backed by kernel frames. */
     private long[] utcbPages = new long[4];
@@ -48,6 +50,12 @@ public final class Space {
     public long utcbBase() { return Fpage.address(utcbArea); }
 
     public long utcbSize() { return 1L << Fpage.log2Size(utcbArea); }
+
+    /** The mapping-database node of virtual page {@code vpn}, or null if none is mapped there. */
+    public MappingNode mapping(long vpn) { return mappings.get(vpn); }
+
+    /** How many pages the mapping database has mapped into the space. */
+    public int mappingCount() { return mappings.size(); }
 
     /** The activated thread whose UTCB is at {@code location}, or null. */
     public Tcb utcbOwner(long location) { return utcbOwners.get(location); }

@@ -89,11 +89,54 @@ class ProgramImageTest {
             }
             """;
 
-    private static final ProgramSource PROGRAMS = Compiled.source(COUNTER, LINKING, BAD_STATIC, REFUSED, PEEK, TOUCH);
+    /**
+     * A static initialiser that makes system calls: it runs pinned to the carrier (the JVM calls it
+     * through a native frame), so it may neither block nor be switched away from.
+     */
+    private static final String IN_INIT = """
+            import ristretto.user.*;
+            public class InInit implements Program {
+                static L4 l4;
+                static class Blocks { static long t; static { t = l4.systemClock(); l4.sleepMicros(10); } }
+                static class Touches { static long v; static { long kip = l4.kernelInterface(); for (int i = 0; i < 100_000; i++) if (l4.load(kip) != 0) v++; } }
+                public void main(L4 l4) {
+                    InInit.l4 = l4;
+                    long blocked = 0, touched = 0;
+                    try { blocked = Blocks.t; } catch (ExceptionInInitializerError e) { blocked = e.getCause().getMessage().contains("inside a static initialiser") ? -1 : -2; }
+                    try { touched = Touches.v; } catch (ExceptionInInitializerError e) { touched = -2; }
+                    l4.loadMsg(0, blocked, touched);
+                    l4.send(l4.pager());
+                }
+            }
+            """;
+
+    private static final ProgramSource PROGRAMS = Compiled.source(COUNTER, LINKING, BAD_STATIC, REFUSED, PEEK, TOUCH, IN_INIT);
     private static final Loading LOADING = new Loading(PROGRAMS, (name, bytes) -> {
         if (name.equals("Refused")) throw new LoadRefused("Refused.main: not allowed by this test");
         return bytes;
     });
+
+    /**
+     * A sandboxed program's static initialiser may not make a system call (it could block or be
+     * preempted inside it, pinned to the carrier); a memory access there works, its events wait.
+     */
+    @Test
+    void aStaticInitialiserCannotBlockInTheKernel() {
+        long[] ids = new long[1];
+        List<String> log = new ArrayList<>();
+        Scenario s = new Scenario().image("init", "InInit").loading(ristretto.kernel.load.Sandbox.loading(PROGRAMS));
+        s.main(l4 -> {
+            ids[0] = id(l4, 1);
+            startInNewSpace(l4, ids[0], s.ip("init"));
+            long tag = l4.receive(ids[0]);
+            log.add(ristretto.user.L4.failed(tag) ? "no answer" : "blocked " + l4.mr(1) + ", touched " + l4.mr(2));
+        });
+        Harness h = s.run();
+        // The blocking call was refused (-1); the loads ran (past a timer tick: its events waited).
+        assertEquals(List.of("blocked -1, touched 100000"), log, String.join("\n", h.console));
+        assertEquals(List.of(), h.kernel().invariantViolations());
+        for (String line : h.console) assertFalse(line.contains("KERNEL BUG"), line);
+    }
 
     /** Creates {@code t} active in the space of {@code sibling}, at UTCB slot {@code slot} of a new space's area. */
     private static void createInSpaceOf(L4 l4, long t, long sibling, int slot) {

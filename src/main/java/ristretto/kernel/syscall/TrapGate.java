@@ -10,6 +10,7 @@ import ristretto.kernel.debug.Monitors;
 import ristretto.kernel.ipc.FastPath;
 import ristretto.kernel.ipc.Ipc;
 import ristretto.kernel.mem.Faults;
+import ristretto.kernel.meter.MeterGate;
 import ristretto.kernel.sched.Meter;
 import ristretto.kernel.sched.Processor;
 import ristretto.kernel.sched.StackHeadroom;
@@ -33,15 +34,28 @@ public final class TrapGate implements UserCpu {
      * ({@link StackHeadroom}), charge the entry and the bytecodes run since the last one to the
      * clock ({@link Meter#settle}), and take due events first.
      */
-    private Processor enter() {
+    private Processor enter(boolean maySwitch) {
         Tcb t = self;
         Processor p = t.cpu;
         if (p.current != t) foreignEntry();
         if (!StackHeadroom.kernelFits()) p.noHeadroom(t);
+        if (MeterGate.initialising != 0 && maySwitch) inInitialiser();
         Kernel k = t.kernel;
         if (k.checkedMode) Monitors.checkNoneHeld(t);
-        if (p.machineCpu.charge(k.costEntryNs + Meter.settle(k.entryBytecodes) * k.instructionNs)) p.checkEvents(t);
+        if (p.machineCpu.charge(k.costEntryNs + Meter.settle(k.entryBytecodes) * k.instructionNs)
+                && MeterGate.initialising == 0) p.checkEvents(t);        // inside an initialiser, events wait
         return p;
+    }
+
+    /**
+     * A system call that may block or switch, made inside a user class's static initialiser: the
+     * JVM runs an initialiser through a native frame, which pins the thread to its carrier, so it
+     * can neither block nor be preempted there (its events wait until the initialiser ends). A
+     * user-program error, refused before anything changed.
+     */
+    private void inInitialiser() {
+        throw new UserFault("thread " + ThreadId.toString(self.globalId) + ": a system call that may block or switch "
+                + "inside a static initialiser, where the thread is pinned to its CPU: make it from main or a method");
     }
 
     /** A gate was called by code not running as its thread: a user-program error. */
@@ -56,7 +70,7 @@ public final class TrapGate implements UserCpu {
      * freezes only the user's frames ({@code ristretto.system.JvmOptions#FAST_PATH_OUT_OF_LINE}).
      */
     @Override public long ipc(long to, long fromSpecifier, long timeouts) {
-        Processor p = enter();
+        Processor p = enter(true);
         Tcb t = self;
         int how;
         if (t.kernel.fastPath && (how = FastPath.transfer(t, p, to, fromSpecifier, timeouts)) != FastPath.SLOW) {
@@ -80,37 +94,37 @@ public final class TrapGate implements UserCpu {
     }
 
     @Override public long exchangeRegisters(long dest, long control, long sp, long ip, long flags, long handle, long pager) {
-        enter();
+        enter(true);
         return ExchangeRegisters.invoke(self, dest, control, sp, ip, flags, handle, pager);
     }
 
     @Override public long threadControl(long dest, long spaceSpecifier, long scheduler, long pager, long utcbLocation) {
-        enter();
+        enter(true);
         return ThreadControl.invoke(self, dest, spaceSpecifier, scheduler, pager, utcbLocation);
     }
 
     @Override public long spaceControl(long spaceSpecifier, long control, long kipArea, long utcbArea, long redirector) {
-        enter();
+        enter(false);
         return SpaceControl.invoke(self, spaceSpecifier, control, kipArea, utcbArea, redirector);
     }
 
     @Override public long schedule(long dest, long timeControl, long processorControl, long prioControl, long preemptionControl) {
-        enter();
+        enter(true);
         return Scheduling.schedule(self, dest, timeControl, processorControl, prioControl, preemptionControl);
     }
 
     @Override public void threadSwitch(long dest) {
-        Processor p = enter();
+        Processor p = enter(true);
         Scheduling.threadSwitch(self, p, dest);
     }
 
     @Override public long systemClock() {
-        enter();
+        enter(false);
         return self.kernel.machine.clock().nowMicros();
     }
 
     @Override public long kernelInterface() {
-        enter();
+        enter(false);
         long[] regs = self.regs;
         regs[R_API_VERSION] = Kip.API_VERSION;
         regs[R_API_FLAGS] = Kip.API_FLAGS;
@@ -150,12 +164,16 @@ public final class TrapGate implements UserCpu {
     }
 
     private static void events(Tcb t, Processor p) {
+        if (MeterGate.initialising != 0) return;                       // pinned in an initialiser: events wait
         if (!StackHeadroom.kernelFits()) p.noHeadroom(t);
         p.checkEvents(t);
     }
 
     private static long fault(Tcb t, Processor p, long vaddr, long access) {
         if (!StackHeadroom.kernelFits()) p.noHeadroom(t);
+        if (MeterGate.initialising != 0)                                // a fault may stop the thread: it cannot here
+            throw new UserFault("thread " + ThreadId.toString(t.globalId) + ": a page fault at 0x" + Long.toHexString(vaddr)
+                    + " inside a static initialiser, where the thread is pinned to its CPU and cannot wait for its pager");
         return Faults.userAccess(t, p, vaddr, access);
     }
 

@@ -104,6 +104,11 @@ public final class TrapGate implements UserCpu {
         Scheduling.threadSwitch(self, p, dest);
     }
 
+    @Override public long unmap(long control) {
+        enter();
+        return Unmap.invoke(self, control);
+    }
+
     @Override public long systemClock() {
         enter();
         return self.kernel.machine.clock().nowMicros();

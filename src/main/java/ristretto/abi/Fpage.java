@@ -8,6 +8,9 @@ public final class Fpage {
     /** The complete address space: s = 1, b = 0. */
     public static final long COMPLETE = 0x10L;
     public static final int X = 1, W = 2, R = 4, RWX = 7;
+    /** Unmap control (§11.6): the flush bit {@code f}; bits 0-5 are k, the last MR holding an fpage. */
+    public static final long UNMAP_FLUSH = 1L << 6;
+    public static final int UNMAP_MAX_K = 63;
 
     public static long log2(long base, int log2Size) {
         return (base & ~0x3FFL) | ((long) (log2Size & 0x3F) << 4);

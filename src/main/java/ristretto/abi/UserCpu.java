@@ -42,6 +42,13 @@ public interface UserCpu {
 
     void threadSwitch(long dest);
 
+    /**
+     * Unmap (§11.6) of the fpages in MR0..MRk, k = control bits 0-5; bit 6 ({@link Fpage#UNMAP_FLUSH})
+     * also revokes the caller's own mappings. Each MR comes back with the status bits in its rwx.
+     * Returns 0 (Unmap has no other result).
+     */
+    long unmap(long control);
+
     /** Microseconds since boot, from the machine clock. */
     long systemClock();
 

@@ -5,6 +5,8 @@ import ristretto.abi.Kip;
 import ristretto.abi.ThreadId;
 import ristretto.abi.UserEntry;
 import ristretto.abi.Utcb;
+import ristretto.kernel.mem.CodeImage;
+import ristretto.kernel.mem.MappingNode;
 import ristretto.kernel.mem.Space;
 import ristretto.kernel.thread.Lifecycle;
 import ristretto.kernel.thread.Tcb;
@@ -38,6 +40,10 @@ public final class Boot {
         long kernelBase = (mem.size() - Math.max(mem.size() / 4, 4L << 20)) & ~(PhysicalMemory.PAGE_SIZE - 1);
         if (image.rootMemoryBase() + image.rootMemorySize() > kernelBase)
             throw new IllegalArgumentException("root memory overlaps kernel memory");
+        if (CodeImage.overlaps(image.rootMemoryBase(), image.rootMemorySize())
+                || overlaps(image.rootMemoryBase(), image.rootMemorySize(), ROOT_KIP_AREA)
+                || overlaps(image.rootMemoryBase(), image.rootMemorySize(), ROOT_UTCB_AREA))
+            throw new IllegalArgumentException("root memory overlaps the code image, KIP or UTCB area");
         Kernel k = new Kernel(machine, options, kernelBase);
         k.kipFrame = k.kernelFrames.allocate();
         writeKip(k, kernelBase, image);
@@ -52,9 +58,26 @@ public final class Boot {
             rootServer(k, k.sigma1Id, k.rootId, k.sigma0Id, k.registerEntry("sigma1", image.sigma1()), 0);
         Tcb root = rootServer(k, k.rootId, k.rootId, k.sigma0Id, k.registerEntry("root", image.root()),
                 image.rootMemoryBase() + image.rootMemorySize());
-        for (long a = image.rootMemoryBase(); a < image.rootMemoryBase() + image.rootMemorySize(); a += PhysicalMemory.PAGE_SIZE)
-            root.space.pageTable.set(a >>> PhysicalMemory.PAGE_BITS, Pte.make(a, Pte.RWX));
+        giveRootMemory(k, sigma0.space, root.space, image.rootMemoryBase(), image.rootMemorySize());
         return k;
+    }
+
+    /**
+     * The root task's memory derives from sigma0, so that recursive unmap reaches it: each frame
+     * becomes a root of the mapping database in sigma0's space (1:1, virtual page = frame
+     * number) with a child mapping, RWX, at the same address in the root task's space.
+     */
+    private static void giveRootMemory(Kernel k, Space sigma0, Space root, long base, long size) {
+        for (long a = base; a < base + size; a += PhysicalMemory.PAGE_SIZE) {
+            long vpn = a >>> PhysicalMemory.PAGE_BITS;
+            MappingNode owner = k.mappings.root(a, sigma0, vpn, (int) Pte.RWX);
+            k.mappings.map(owner, root, vpn, (int) Pte.RWX);
+        }
+    }
+
+    private static boolean overlaps(long base, long size, long fpage) {
+        long b = Fpage.address(fpage);
+        return base < b + (1L << Fpage.log2Size(fpage)) && b < base + size;
     }
 
     private static Tcb rootServer(Kernel k, long id, long scheduler, long pager, long ip, long sp) {

@@ -12,6 +12,7 @@ import ristretto.kernel.load.Loading;
 import ristretto.kernel.load.ProgramImage;
 import ristretto.kernel.load.SpaceLoader;
 import ristretto.kernel.mem.CodeImage;
+import ristretto.kernel.mem.MappingDb;
 import ristretto.kernel.mem.Space;
 import ristretto.kernel.mem.Spaces;
 import ristretto.kernel.sched.Processor;
@@ -71,6 +72,8 @@ public final class Kernel {
     public final Processor[] processors;
     public final FrameAllocator kernelFrames;
     public final Spaces spaces;
+    /** The mapping database: who mapped which frame to whom; every page-table change goes through {@link #flushTlbPage}. */
+    public final MappingDb mappings;
     public final CodeImage code;
     public final Trace trace;
     public long kipFrame;
@@ -105,6 +108,7 @@ public final class Kernel {
         this.kernelFrames = new FrameAllocator(memory, kernelMemoryBase, memory.size());
         this.trace = new Trace(this);
         this.spaces = new Spaces(this);
+        this.mappings = new MappingDb(this::flushTlbPage);
         this.processors = new Processor[machine.cpuCount()];
         for (int i = 0; i < processors.length; i++) processors[i] = new Processor(this, machine.cpu(i));
         this.code = new CodeImage(this);

@@ -197,6 +197,28 @@ public final class L4 {
 
     public void yieldCpu() { cpu.threadSwitch(ThreadId.NIL); }
 
+    /**
+     * Unmap (§11.6) of the fpages already in MR0..MRk ({@code control} = k, plus
+     * {@link Fpage#UNMAP_FLUSH} to revoke this space's own mappings too); each MR comes back
+     * with the status bits (referenced, written, executed) in its rwx bits.
+     */
+    public void unmap(long control) { cpu.unmap(control); }
+
+    /** Revokes {@code fpage}'s rwx from what was mapped from its pages; answers it with the status bits (L4_UnmapFpage). */
+    public long unmapFpage(long fpage) { return unmapOne(fpage, 0); }
+
+    /** As {@link #unmapFpage}, and from this space's own mappings too (L4_Flush). */
+    public long flush(long fpage) { return unmapOne(fpage, Fpage.UNMAP_FLUSH); }
+
+    /** Reads and resets the status bits of {@code fpage}'s pages, revoking nothing (L4_GetStatus): rwx of the result. */
+    public int status(long fpage) { return Fpage.rights(unmapOne(fpage & ~(long) Fpage.RWX, 0)); }
+
+    private long unmapOne(long fpage, long control) {
+        setMr(0, fpage);
+        cpu.unmap(control);
+        return mr(0);
+    }
+
     /** Microseconds since boot. */
     public long systemClock() { return cpu.systemClock(); }
 

@@ -6,6 +6,7 @@ import ristretto.abi.Fpage;
 import ristretto.kernel.load.SpaceLoader;
 import ristretto.kernel.thread.Tcb;
 import ristretto.machine.PageTable;
+import ristretto.machine.PhysicalMemory;
 
 /**
  * An address space: its page table, KIP and UTCB areas (fixed by SpaceControl), redirector,
@@ -53,6 +54,21 @@ public final class Space {
 
     /** The mapping-database node of virtual page {@code vpn}, or null if none is mapped there. */
     public MappingNode mapping(long vpn) { return mappings.get(vpn); }
+
+    /**
+     * Whether virtual page {@code vpn} lies in the KIP area, the UTCB area or the code image:
+     * kernel-provided pages that Unmap never touches (X.2 §11.6).
+     */
+    public boolean inKernelArea(long vpn) {
+        long a = vpn << PhysicalMemory.PAGE_BITS;
+        return within(a, kipArea) || within(a, utcbArea) || CodeImage.overlaps(a, PhysicalMemory.PAGE_SIZE);
+    }
+
+    private static boolean within(long addr, long area) {
+        if (area == 0) return false;
+        long b = Fpage.address(area);
+        return addr >= b && addr - b < (1L << Fpage.log2Size(area));
+    }
 
     /** How many pages the mapping database has mapped into the space. */
     public int mappingCount() { return mappings.size(); }

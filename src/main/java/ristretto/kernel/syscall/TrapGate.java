@@ -118,6 +118,11 @@ public final class TrapGate implements UserCpu {
         Scheduling.threadSwitch(self, p, dest);
     }
 
+    @Override public long unmap(long control) {
+        enter(false);
+        return Unmap.invoke(self, control);
+    }
+
     @Override public long systemClock() {
         enter(false);
         return self.kernel.machine.clock().nowMicros();

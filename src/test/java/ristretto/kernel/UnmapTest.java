@@ -133,7 +133,7 @@ class UnmapTest {
         });
         Harness h = run(s);
         assertEquals(List.of("load 5", "storing"), s.log);
-        assertTrue(rootStop(h).contains("write at 0x" + Long.toHexString(P)), rootStop(h));
+        assertTrue(rootStop(h).contains("protection fault: write at 0x" + Long.toHexString(P) + ", which is mapped r-x"), rootStop(h));
         assertEquals(Fpage.R | Fpage.X, rootTaskMapping(h.kernel(), P).rights());
     }
 

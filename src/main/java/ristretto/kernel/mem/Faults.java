@@ -5,6 +5,7 @@ import ristretto.kernel.debug.Trace;
 import ristretto.kernel.sched.Processor;
 import ristretto.kernel.thread.Tcb;
 import ristretto.kernel.thread.ThreadState;
+import ristretto.machine.PageTable;
 import ristretto.machine.PhysicalMemory;
 import ristretto.machine.Pte;
 
@@ -31,8 +32,12 @@ public final class Faults {
                 p.machineCpu.tlb().flushPage(t.space.id, Tcb.pageOf(vaddr));
                 continue;
             }
-            stopSelf(t, p, "page fault: " + accessName(access) + " at 0x" + Long.toHexString(vaddr)
-                    + " is not mapped (pager IPC arrives with the memory issue)");
+            long pte = vaddr >= 0 && vaddr < PageTable.VA_LIMIT ? t.space.pageTable.lookup(Tcb.pageOf(vaddr)) : 0;
+            stopSelf(t, p, Pte.valid(pte)
+                    ? "protection fault: " + accessName(access) + " at 0x" + Long.toHexString(vaddr)
+                            + ", which is mapped " + rightsName(Pte.rights(pte))
+                    : "page fault: " + accessName(access) + " at 0x" + Long.toHexString(vaddr)
+                            + " is not mapped (pager IPC arrives with the memory issue)");
         }
     }
 
@@ -44,6 +49,11 @@ public final class Faults {
         t.state = ThreadState.HALTED;
         p.scheduler.block(t);
         if (t.pendingWork != 0) p.handlePending(t);
+    }
+
+    /** Rights as {@code r-x}. */
+    static String rightsName(long rights) {
+        return ((rights & Pte.R) != 0 ? "r" : "-") + ((rights & Pte.W) != 0 ? "w" : "-") + ((rights & Pte.X) != 0 ? "x" : "-");
     }
 
     static String accessName(long access) {

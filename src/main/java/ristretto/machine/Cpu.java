@@ -84,13 +84,28 @@ public final class Cpu {
     public long translate(long vaddr, long access) {
         long vpn = vaddr >>> PhysicalMemory.PAGE_BITS;
         long pte = tlb.lookup(asid, vpn);
+        // One test on a hit: the rights the access needs, and its status bit already set in the
+        // page table (the TLB entry remembers which, as on hardware, so the common access stores nothing).
+        long need = access | (access << Pte.STATUS_SHIFT);
+        if ((pte & need) != need) return translateSlow(vaddr, vpn, access, pte);
+        return Pte.frame(pte) | (vaddr & (PhysicalMemory.PAGE_SIZE - 1));
+    }
+
+    /**
+     * A TLB miss, an access the entry's rights refuse, or the first access of its kind to the page
+     * since its status bits were last reset: the page table decides, the access's status bit is set
+     * there (only when the access is allowed), and the TLB entry is refilled with it.
+     */
+    private long translateSlow(long vaddr, long vpn, long access, long cached) {
+        long pte = cached;
         if (pte == 0) {
             pte = pageTable == null || vaddr < 0 || vaddr >= PageTable.VA_LIMIT ? 0 : pageTable.lookup(vpn);
             if (!Pte.valid(pte)) return fault(vaddr, access);
-            pageTable.markStatus(vpn, access);
-            tlb.fill(asid, vpn, pte);
         }
         if ((pte & access) != access) return fault(vaddr, access);
+        pte = pageTable.markStatus(vpn, access);
+        if (!Pte.valid(pte)) return fault(vaddr, access);     // (a TLB entry outliving its mapping is a kernel bug)
+        tlb.fill(asid, vpn, pte);
         return Pte.frame(pte) | (vaddr & (PhysicalMemory.PAGE_SIZE - 1));
     }
 

@@ -40,10 +40,17 @@ public final class PageTable {
         leaf[(int) vpn & MASK] = pte;
     }
 
-    /** ORs status bits into an existing entry (the MMU's referenced/written/executed marks). */
-    void markStatus(long vpn, long status) {
+    /**
+     * ORs status bits ({@code rwx}, as accessed: the MMU's referenced/written/executed marks) into
+     * {@code vpn}'s entry; answers the entry as it is now (0 if there is none).
+     */
+    long markStatus(long vpn, long status) {
         long pte = lookup(vpn);
-        if (pte != 0 && (pte & (status << Pte.STATUS_SHIFT)) != (status << Pte.STATUS_SHIFT)) set(vpn, pte | (status << Pte.STATUS_SHIFT));
+        if (pte != 0 && (pte & (status << Pte.STATUS_SHIFT)) != (status << Pte.STATUS_SHIFT)) {
+            pte |= status << Pte.STATUS_SHIFT;
+            set(vpn, pte);
+        }
+        return pte;
     }
 
     public long mappedPages() { return mappedPages; }

@@ -137,6 +137,24 @@ class UnmapTest {
         assertEquals(Fpage.R | Fpage.X, rootTaskMapping(h.kernel(), P).rights());
     }
 
+    /** Seed 001 "Status Bits": a read, then a write through the same TLB entry, report RW. */
+    @Test
+    void statusBitsAreExactThroughOneTlbEntry() {
+        long page = Fpage.log2(P, 12);
+        Scenario s = new Scenario();
+        s.main(l4 -> {
+            l4.status(page);                                 // reset
+            l4.load(P);                                      // fills the TLB entry, marks R
+            l4.store(P, 7);                                  // a hit on that entry: marks W
+            s.log.add("read then write " + l4.status(page));
+            l4.store(P, 8);
+            s.log.add("write " + l4.status(page));
+            s.log.add("nothing " + l4.status(page));
+        });
+        run(s);
+        assertEquals(List.of("read then write " + (Fpage.R | Fpage.W), "write " + Fpage.W, "nothing 0"), s.log);
+    }
+
     @Test
     void statusBitsAreReportedOverTheFpageAndResetByTheRead() {
         long two = Fpage.log2(P, 13);                      // P and P + PAGE

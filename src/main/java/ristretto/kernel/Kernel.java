@@ -71,6 +71,8 @@ public final class Kernel {
     public final ThreadTable threads;
     public final Processor[] processors;
     public final FrameAllocator kernelFrames;
+    /** Where kernel memory begins (KIP, code image, UTCBs, kernel buffers: never mapped into any space). */
+    public final long kernelMemoryBase;
     public final Spaces spaces;
     /** The mapping database: who mapped which frame to whom; every page-table change goes through {@link #flushTlbPage}. */
     public final MappingDb mappings;
@@ -106,6 +108,7 @@ public final class Kernel {
         this.userBase = systemBase + 32;
         this.threads = new ThreadTable(1 << threadBits);
         this.kernelFrames = new FrameAllocator(memory, kernelMemoryBase, memory.size());
+        this.kernelMemoryBase = kernelMemoryBase;
         this.trace = new Trace(this);
         this.spaces = new Spaces(this);
         this.mappings = new MappingDb(this::flushTlbPage);

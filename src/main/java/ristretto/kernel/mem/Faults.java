@@ -26,7 +26,8 @@ public final class Faults {
             }
             long pa = p.machineCpu.translate(vaddr, access);
             if (pa >= 0) return pa;
-            if (t.space.physical && t.kernel.memory.contains(vaddr, 8)) {
+            // sigma0's space is physical memory 1:1, but never the kernel's own (KIP, code image, UTCBs).
+            if (t.space.physical && t.kernel.memory.contains(vaddr, 8) && vaddr + 8 <= t.kernel.kernelMemoryBase) {
                 long page = vaddr & ~(PhysicalMemory.PAGE_SIZE - 1);
                 t.space.pageTable.set(Tcb.pageOf(vaddr), Pte.make(page, Pte.RWX));
                 p.machineCpu.tlb().flushPage(t.space.id, Tcb.pageOf(vaddr));

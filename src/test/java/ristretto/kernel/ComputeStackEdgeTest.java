@@ -36,13 +36,7 @@ class ComputeStackEdgeTest {
         InstrumentingLoader loader = InstrumentingLoader.instrumented(Programs.class);
         List<String> log = new ArrayList<>();
         Scenario s = new Scenario();
-        s.entry("server", l4 -> {
-            l4.waitAny();
-            while (true) {
-                l4.setMr(1, l4.mr(1) + 1);
-                l4.replyWait(l4.from());
-            }
-        });
+        s.entry("server", incrementServer());
         s.entry("attacker0", loader.instance(Programs.EdgeComputer.class, Entry.class, counts[0], 2, 50));
         s.entry("attacker1", loader.instance(Programs.EdgeComputer.class, Entry.class, counts[1], 2, 50));
         s.main(l4 -> {

@@ -144,6 +144,17 @@ final class Scenario implements Program {
 
     static boolean kill(L4 l4, long t) { return l4.threadControl(t, ThreadId.NIL, ThreadId.NIL, ThreadId.NIL, -1); }
 
+    /** A server that answers every caller with MR1 + 1, for ever (the attack tests' victim). */
+    static Entry incrementServer() {
+        return l4 -> {
+            l4.waitAny();
+            while (true) {
+                l4.setMr(1, l4.mr(1) + 1);
+                l4.replyWait(l4.from());
+            }
+        };
+    }
+
     /**
      * A body for turn-taking tests: loops {@code iterations} times over the shared "last writer"
      * word at {@code word}; whenever it finds that another thread wrote last — it has just got the

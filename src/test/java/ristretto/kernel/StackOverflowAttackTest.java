@@ -37,13 +37,7 @@ class StackOverflowAttackTest {
         List<String> log = new ArrayList<>();
         long[] counts = new long[3];                   // calls made, Throwables caught, deepest depth
         Scenario s = new Scenario();
-        s.entry("server", l4 -> {
-            l4.waitAny();
-            while (true) {
-                l4.setMr(1, l4.mr(1) + 1);
-                l4.replyWait(l4.from());
-            }
-        });
+        s.entry("server", incrementServer());
         s.entry("sink", l4 -> l4.sleep(Timeout.NEVER));
         s.entry("attacker", l4 -> {
             long me = ThreadId.number(l4.myGlobalId());

@@ -3,20 +3,29 @@ package ristretto.kernel;
 import static org.junit.jupiter.api.Assertions.*;
 import static ristretto.kernel.Scenario.*;
 
+import compute.Programs;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import java.util.function.LongUnaryOperator;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import ristretto.kernel.load.InstrumentingLoader;
 import ristretto.abi.Schedule;
 import ristretto.abi.Timeout;
 import ristretto.system.Harness;
 
 /**
  * On the virtual clock a program and its seed fix everything: the same run twice gives the same
- * trace and the same final clock; another seed gives another schedule.
+ * trace and the same final clock; another seed gives another schedule. Workers either move memory
+ * (every access enters the kernel) or compute without entering it, metered and preempted at their
+ * yieldpoints (issue 8: the schedule, preemption points included, still follows from the seed).
  */
 class DeterminismTest {
 
     private static final int THREADS = 8;
+
+    /** How a worker spends a round: memory traffic through the MMU, or instrumented computing. */
+    private enum Load { MEMORY, COMPUTE }
 
     /** What one run left behind: the trace, the clock, what the root served, why it halted, the replies each worker got. */
     private record Outcome(List<String> trace, long clockNs, List<String> served, String halt, List<Integer> rounds, List<Integer> replies) {}
@@ -25,15 +34,18 @@ class DeterminismTest {
      * Eight threads with random priorities, timeslices, work and sleeps, all calling the root
      * task, which serves them until every thread has finished its rounds.
      */
-    private static Outcome run(long seed) {
+    private static Outcome run(long seed, Load load) {
         int[] rounds = new int[THREADS], replies = new int[THREADS];
-        long[] work = new long[THREADS], sleep = new long[THREADS];
+        long[] work = new long[THREADS], sleep = new long[THREADS], results = new long[THREADS];
+        LongUnaryOperator compute = load == Load.COMPUTE
+                ? InstrumentingLoader.instrumented(Programs.class).instance(Programs.Work.class, LongUnaryOperator.class) : null;
         Scenario s = new Scenario();
         s.entry("worker", l4 -> {
             int i = (int) l4.startSp();
             long root = l4.pager(), rootLocal = l4.localIdOf(root);   // the workers share the root's space
             for (int r = 0; r < rounds[i]; r++) {
-                spin(l4, MEM + 8L * i, work[i]);
+                if (load == Load.MEMORY) spin(l4, MEM + 8L * i, work[i]);
+                else results[i] += compute.applyAsLong(work[i]);        // up to ~15 ms of computing, metered
                 l4.sleepMicros(sleep[i] * (r + 1));
                 l4.loadMsg(0, i, r);
                 l4.call(root);
@@ -75,22 +87,26 @@ class DeterminismTest {
         assertEquals(o.rounds().stream().mapToInt(Integer::intValue).sum(), o.served().size(), "requests the root served");
     }
 
-    @Test
-    void theSameProgramAndSeedGiveTheSameTraceAndClock() {
-        Outcome a = run(42), b = run(42);
+    @ParameterizedTest
+    @EnumSource(Load.class)
+    void theSameProgramAndSeedGiveTheSameTraceAndClock(Load load) {
+        Outcome a = run(42, load), b = run(42, load);
         assertComplete(a);
         assertComplete(b);
         assertTrue(a.trace().size() > 100, "a non-trivial schedule: " + a.trace().size() + " trace lines");
         assertTrue(a.trace().stream().anyMatch(l -> l.contains("slice-end")), "timeslices ran out");
         assertTrue(a.trace().stream().anyMatch(l -> l.contains("timeout")), "sleeps timed out");
+        if (load == Load.COMPUTE)
+            assertTrue(a.trace().stream().filter(l -> l.contains("preempt")).count() >= 10, "compute loops were preempted");
         assertEquals(a.served(), b.served());
         assertEquals(a.trace(), b.trace());
         assertEquals(a.clockNs(), b.clockNs());
     }
 
-    @Test
-    void anotherSeedGivesAnotherSchedule() {
-        Outcome a = run(42), c = run(7);
+    @ParameterizedTest
+    @EnumSource(Load.class)
+    void anotherSeedGivesAnotherSchedule(Load load) {
+        Outcome a = run(42, load), c = run(7, load);
         assertComplete(a);
         assertComplete(c);
         assertNotEquals(a.trace(), c.trace());

@@ -58,11 +58,38 @@ public interface UserCpu {
     /** A result register of the last system call. */
     long reg(int index);
 
-    /** Loads a 64-bit word from user-virtual address {@code vaddr} (8-byte aligned). */
+    /** Loads a 64-bit word from user-virtual address {@code vaddr} (8-byte aligned): the fastest access. */
     long load(long vaddr);
 
     /** Stores a 64-bit word to user-virtual address {@code vaddr} (8-byte aligned). */
     void store(long vaddr, long value);
+
+    /**
+     * Fetches a 64-bit word for execution from {@code vaddr} (8-byte aligned): as {@link #load}, but
+     * the page needs X rights and its X status bit records the access.
+     */
+    long fetch(long vaddr);
+
+    /**
+     * Loads a little-endian value of {@code bytes} bytes (1, 2, 4 or 8), zero-extended, from
+     * {@code vaddr}, which must be a multiple of the size. Any other size is a user fault.
+     */
+    long load(long vaddr, int bytes);
+
+    /** Stores the low {@code bytes} bytes (1, 2, 4 or 8) of {@code value}, little-endian, as {@link #load(long, int)}. */
+    void store(long vaddr, long value, int bytes);
+
+    /**
+     * Copies {@code len} bytes from {@code vaddr} into {@code dst[off..]}, with no alignment
+     * needed. The range is translated page by page, so a fault may arise at each page (the pieces
+     * before it are then already copied); it costs one access per 8 bytes or part of each page's
+     * piece. A range outside {@code dst} is a user fault, found before any memory is touched.
+     * Servers move buffers with it rather than with a loop of word loads.
+     */
+    void read(long vaddr, byte[] dst, int off, int len);
+
+    /** Copies {@code src[off..off+len)} to {@code vaddr}: the converse of {@link #read}, needing W rights. */
+    void write(long vaddr, byte[] src, int off, int len);
 
     /**
      * This thread's own UTCB, 1024 bytes laid out as {@link Utcb} says. It cannot fault. Ask for

@@ -231,6 +231,41 @@ public final class L4 {
 
     public void store(long vaddr, long value) { cpu.store(vaddr, value); }
 
+    /** An execute access: the word at {@code vaddr}, from a page with X rights. */
+    public long fetch(long vaddr) { return cpu.fetch(vaddr); }
+
+    /** A {@code bytes}-byte (1, 2, 4, 8) little-endian value at {@code vaddr}, zero-extended; naturally aligned. */
+    public long load(long vaddr, int bytes) { return cpu.load(vaddr, bytes); }
+
+    public void store(long vaddr, long value, int bytes) { cpu.store(vaddr, value, bytes); }
+
+    public int load8(long vaddr) { return (int) cpu.load(vaddr, 1); }
+
+    public int load16(long vaddr) { return (int) cpu.load(vaddr, 2); }
+
+    /** The 32-bit value at {@code vaddr}, zero-extended. */
+    public long load32(long vaddr) { return cpu.load(vaddr, 4); }
+
+    public void store8(long vaddr, int value) { cpu.store(vaddr, value, 1); }
+
+    public void store16(long vaddr, int value) { cpu.store(vaddr, value, 2); }
+
+    public void store32(long vaddr, long value) { cpu.store(vaddr, value, 4); }
+
+    /** Copies {@code len} bytes at {@code vaddr} into {@code dst[off..]}, page by page ({@link UserCpu#read}). */
+    public void read(long vaddr, byte[] dst, int off, int len) { cpu.read(vaddr, dst, off, len); }
+
+    public byte[] read(long vaddr, int len) {
+        byte[] b = new byte[len];
+        cpu.read(vaddr, b, 0, len);
+        return b;
+    }
+
+    /** Copies {@code src[off..off+len)} to {@code vaddr}, page by page ({@link UserCpu#write}). */
+    public void write(long vaddr, byte[] src, int off, int len) { cpu.write(vaddr, src, off, len); }
+
+    public void write(long vaddr, byte[] src) { cpu.write(vaddr, src, 0, src.length); }
+
     // ----------------------------------------------------------- derived IPC (ipc.h conventions)
 
     public static boolean failed(long tag) { return MsgTag.isError(tag); }

@@ -18,16 +18,21 @@ import ristretto.machine.Pte;
 public final class Faults {
     private Faults() {}
 
-    public static long userAccess(Tcb t, Processor p, long vaddr, long access) {
+    /**
+     * A user access of {@code bytes} bytes at {@code vaddr} (1, 2, 4 or 8, naturally aligned; 1 for
+     * each page's piece of a bulk copy, which needs no alignment) failed to translate or is
+     * misaligned: resolves it or stops the thread, and answers the physical address once it translates.
+     */
+    public static long userAccess(Tcb t, Processor p, long vaddr, long access, int bytes) {
         while (true) {
-            if ((vaddr & 7) != 0) {
+            if ((vaddr & (bytes - 1)) != 0) {
                 stopSelf(t, p, "misaligned " + accessName(access) + " at 0x" + Long.toHexString(vaddr));
                 continue;
             }
             long pa = p.machineCpu.translate(vaddr, access);
             if (pa >= 0) return pa;
             // sigma0's space is physical memory 1:1, but never the kernel's own (KIP, code image, UTCBs).
-            if (t.space.physical && t.kernel.memory.contains(vaddr, 8) && vaddr + 8 <= t.kernel.kernelMemoryBase) {
+            if (t.space.physical && t.kernel.memory.contains(vaddr, bytes) && vaddr + bytes <= t.kernel.kernelMemoryBase) {
                 long page = vaddr & ~(PhysicalMemory.PAGE_SIZE - 1);
                 t.space.pageTable.set(Tcb.pageOf(vaddr), Pte.make(page, Pte.RWX));
                 p.machineCpu.tlb().flushPage(t.space.id, Tcb.pageOf(vaddr));

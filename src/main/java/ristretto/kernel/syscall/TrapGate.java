@@ -16,6 +16,7 @@ import ristretto.kernel.sched.Processor;
 import ristretto.kernel.sched.StackHeadroom;
 import ristretto.kernel.thread.Tcb;
 import ristretto.kernel.thread.UserFault;
+import ristretto.machine.PhysicalMemory;
 import ristretto.machine.Pte;
 
 /**
@@ -154,7 +155,7 @@ public final class TrapGate implements UserCpu {
         Kernel k = t.kernel;
         if (p.machineCpu.charge(k.costMemoryNs + Meter.settle(k.accessBytecodes) * k.instructionNs)) events(t, p);
         long pa = p.machineCpu.translate(vaddr, Pte.R);
-        if (pa < 0 || (vaddr & 7) != 0) pa = fault(t, p, vaddr, Pte.R);
+        if (pa < 0 || (vaddr & 7) != 0) pa = fault(t, p, vaddr, Pte.R, 8);
         return k.memory.load(pa);
     }
 
@@ -164,8 +165,90 @@ public final class TrapGate implements UserCpu {
         Kernel k = t.kernel;
         if (p.machineCpu.charge(k.costMemoryNs + Meter.settle(k.accessBytecodes) * k.instructionNs)) events(t, p);
         long pa = p.machineCpu.translate(vaddr, Pte.W);
-        if (pa < 0 || (vaddr & 7) != 0) pa = fault(t, p, vaddr, Pte.W);
+        if (pa < 0 || (vaddr & 7) != 0) pa = fault(t, p, vaddr, Pte.W, 8);
         k.memory.store(pa, value);
+    }
+
+    /** An execute access: {@link #load} with X rights needed, so the page's X status bit is set. */
+    @Override public long fetch(long vaddr) {
+        Tcb t = self;
+        Processor p = t.cpu;
+        Kernel k = t.kernel;
+        if (p.machineCpu.charge(k.costMemoryNs + Meter.settle(k.accessBytecodes) * k.instructionNs)) events(t, p);
+        long pa = p.machineCpu.translate(vaddr, Pte.X);
+        if (pa < 0 || (vaddr & 7) != 0) pa = fault(t, p, vaddr, Pte.X, 8);
+        return k.memory.load(pa);
+    }
+
+    /** A sized load: {@link #load} for 1, 2, 4 or 8 bytes, naturally aligned; the size is checked before anything else. */
+    @Override public long load(long vaddr, int bytes) {
+        checkSize(bytes);
+        Tcb t = self;
+        Processor p = t.cpu;
+        Kernel k = t.kernel;
+        if (p.machineCpu.charge(k.costMemoryNs + Meter.settle(k.accessBytecodes) * k.instructionNs)) events(t, p);
+        long pa = p.machineCpu.translate(vaddr, Pte.R);
+        if (pa < 0 || (vaddr & (bytes - 1)) != 0) pa = fault(t, p, vaddr, Pte.R, bytes);
+        return k.memory.load(pa, bytes);
+    }
+
+    @Override public void store(long vaddr, long value, int bytes) {
+        checkSize(bytes);
+        Tcb t = self;
+        Processor p = t.cpu;
+        Kernel k = t.kernel;
+        if (p.machineCpu.charge(k.costMemoryNs + Meter.settle(k.accessBytecodes) * k.instructionNs)) events(t, p);
+        long pa = p.machineCpu.translate(vaddr, Pte.W);
+        if (pa < 0 || (vaddr & (bytes - 1)) != 0) pa = fault(t, p, vaddr, Pte.W, bytes);
+        k.memory.store(pa, value, bytes);
+    }
+
+    /** The machine has 1-, 2-, 4- and 8-byte accesses; asking for another is the program's fault. */
+    private static void checkSize(int bytes) {
+        if (bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8)
+            throw new UserFault("no " + bytes + "-byte memory access (1, 2, 4 or 8)");
+    }
+
+    @Override public void read(long vaddr, byte[] dst, int off, int len) {
+        checkRange("read", dst, off, len);
+        copy(vaddr, dst, off, len, Pte.R);
+    }
+
+    @Override public void write(long vaddr, byte[] src, int off, int len) {
+        checkRange("write", src, off, len);
+        copy(vaddr, src, off, len, Pte.W);
+    }
+
+    /** A bad Java array range is the program's fault, found before any memory is touched. */
+    private static void checkRange(String op, byte[] a, int off, int len) {
+        if (a == null) throw new UserFault(op + ": no array");
+        if (off < 0 || len < 0 || off > a.length - len)
+            throw new UserFault(op + ": range [" + off + ", " + off + " + " + len + ") outside an array of " + a.length + " bytes");
+    }
+
+    /**
+     * A bulk copy, page by page: each page's piece is charged as one access per 8 bytes or part,
+     * events are taken before it (so a long copy can be preempted between pages), and it is
+     * translated once, through the same fault path as a load or store. A fault that stops the
+     * thread leaves the pieces before it copied. The CPU is read again for each piece, since the
+     * thread may have waited in between.
+     */
+    private void copy(long vaddr, byte[] a, int off, int len, long access) {
+        Tcb t = self;
+        Kernel k = t.kernel;
+        while (len > 0) {
+            Processor p = t.cpu;
+            int n = (int) Math.min(len, PhysicalMemory.PAGE_SIZE - (vaddr & (PhysicalMemory.PAGE_SIZE - 1)));
+            if (p.machineCpu.charge(k.costMemoryNs * ((n + 7) >>> 3) + Meter.settle(k.accessBytecodes) * k.instructionNs))
+                events(t, p);
+            long pa = p.machineCpu.translate(vaddr, access);
+            if (pa < 0) pa = fault(t, p, vaddr, access, 1);
+            if (access == Pte.W) k.memory.write(pa, a, off, n);
+            else k.memory.read(pa, a, off, n);
+            vaddr += n;
+            off += n;
+            len -= n;
+        }
     }
 
     private static void events(Tcb t, Processor p) {
@@ -174,12 +257,12 @@ public final class TrapGate implements UserCpu {
         p.checkEvents(t);
     }
 
-    private static long fault(Tcb t, Processor p, long vaddr, long access) {
+    private static long fault(Tcb t, Processor p, long vaddr, long access, int bytes) {
         if (!StackHeadroom.kernelFits()) p.noHeadroom(t);
         if (MeterGate.initialising != 0)                                // a fault may stop the thread: it cannot here
             throw new UserFault("thread " + ThreadId.toString(t.globalId) + ": a page fault at 0x" + Long.toHexString(vaddr)
                     + " inside a static initialiser, where the thread is pinned to its CPU and cannot wait for its pager");
-        return Faults.userAccess(t, p, vaddr, access);
+        return Faults.userAccess(t, p, vaddr, access, bytes);
     }
 
     @Override public MemorySegment utcb() { return self.utcb; }

@@ -149,58 +149,37 @@ public final class TrapGate implements UserCpu {
      * A user memory access: a TLB hit changes no kernel state; events and faults enter the kernel.
      * The access and the bytecodes run before it are charged to the clock ({@link Meter#settle}).
      */
-    @Override public long load(long vaddr) {
-        Tcb t = self;
-        Processor p = t.cpu;
-        Kernel k = t.kernel;
-        if (p.machineCpu.charge(k.costMemoryNs + Meter.settle(k.accessBytecodes) * k.instructionNs)) events(t, p);
-        long pa = p.machineCpu.translate(vaddr, Pte.R);
-        if (pa < 0 || (vaddr & 7) != 0) pa = fault(t, p, vaddr, Pte.R, 8);
-        return k.memory.load(pa);
-    }
+    @Override public long load(long vaddr) { return self.kernel.memory.load(access(vaddr, Pte.R, 8)); }
 
-    @Override public void store(long vaddr, long value) {
-        Tcb t = self;
-        Processor p = t.cpu;
-        Kernel k = t.kernel;
-        if (p.machineCpu.charge(k.costMemoryNs + Meter.settle(k.accessBytecodes) * k.instructionNs)) events(t, p);
-        long pa = p.machineCpu.translate(vaddr, Pte.W);
-        if (pa < 0 || (vaddr & 7) != 0) pa = fault(t, p, vaddr, Pte.W, 8);
-        k.memory.store(pa, value);
-    }
+    @Override public void store(long vaddr, long value) { self.kernel.memory.store(access(vaddr, Pte.W, 8), value); }
 
     /** An execute access: {@link #load} with X rights needed, so the page's X status bit is set. */
-    @Override public long fetch(long vaddr) {
-        Tcb t = self;
-        Processor p = t.cpu;
-        Kernel k = t.kernel;
-        if (p.machineCpu.charge(k.costMemoryNs + Meter.settle(k.accessBytecodes) * k.instructionNs)) events(t, p);
-        long pa = p.machineCpu.translate(vaddr, Pte.X);
-        if (pa < 0 || (vaddr & 7) != 0) pa = fault(t, p, vaddr, Pte.X, 8);
-        return k.memory.load(pa);
-    }
+    @Override public long fetch(long vaddr) { return self.kernel.memory.load(access(vaddr, Pte.X, 8)); }
 
     /** A sized load: {@link #load} for 1, 2, 4 or 8 bytes, naturally aligned; the size is checked before anything else. */
     @Override public long load(long vaddr, int bytes) {
         checkSize(bytes);
-        Tcb t = self;
-        Processor p = t.cpu;
-        Kernel k = t.kernel;
-        if (p.machineCpu.charge(k.costMemoryNs + Meter.settle(k.accessBytecodes) * k.instructionNs)) events(t, p);
-        long pa = p.machineCpu.translate(vaddr, Pte.R);
-        if (pa < 0 || (vaddr & (bytes - 1)) != 0) pa = fault(t, p, vaddr, Pte.R, bytes);
-        return k.memory.load(pa, bytes);
+        return self.kernel.memory.load(access(vaddr, Pte.R, bytes), bytes);
     }
 
     @Override public void store(long vaddr, long value, int bytes) {
         checkSize(bytes);
+        self.kernel.memory.store(access(vaddr, Pte.W, bytes), value, bytes);
+    }
+
+    /**
+     * Every single access (word, sized, execute): charges it and the bytecodes run before it,
+     * takes due events, translates {@code vaddr} for {@code rights}, and faults if the page or its
+     * rights are missing or the address is not aligned to {@code bytes}: the physical address.
+     */
+    private long access(long vaddr, long rights, int bytes) {
         Tcb t = self;
         Processor p = t.cpu;
         Kernel k = t.kernel;
         if (p.machineCpu.charge(k.costMemoryNs + Meter.settle(k.accessBytecodes) * k.instructionNs)) events(t, p);
-        long pa = p.machineCpu.translate(vaddr, Pte.W);
-        if (pa < 0 || (vaddr & (bytes - 1)) != 0) pa = fault(t, p, vaddr, Pte.W, bytes);
-        k.memory.store(pa, value, bytes);
+        long pa = p.machineCpu.translate(vaddr, rights);
+        if (pa < 0 || (vaddr & (bytes - 1)) != 0) pa = fault(t, p, vaddr, rights, bytes);
+        return pa;
     }
 
     /** The machine has 1-, 2-, 4- and 8-byte accesses; asking for another is the program's fault. */

@@ -94,6 +94,9 @@ public final class Main implements Callable<Integer> {
         boolean realClock;
         @Option(names = "--trace", description = "print the kernel event trace after the run")
         boolean trace;
+        @Option(names = "--maps", description = "print each space's mappings after the run: virtual ranges, the frames they map, "
+                + "rights, status bits (referenced/written/executed) and the mapping each derives from")
+        boolean maps;
         @Option(names = "--no-fastpath", description = "IPC through the slow path only")
         boolean noFastPath;
         @Option(names = "--checked", description = "checked mode: also look for held Java monitors at every kernel entry "
@@ -139,8 +142,15 @@ public final class Main implements Callable<Integer> {
             }
         }
 
+        /** What --trace and --maps ask to see once the machine has halted, one line at a time. */
+        void printAfterRun(Kernel k, PrintWriter out) {
+            if (trace) k.trace().events().forEach(out::println);
+            if (maps) k.mappingReport().forEach(out::println);
+            out.flush();
+        }
+
         void report(Ristretto sys, String halt) {
-            if (trace) sys.kernel().trace().events().forEach(System.out::println);
+            printAfterRun(sys.kernel(), new PrintWriter(System.out));
             System.out.printf("machine halted at %d µs: %s (%d thread switches)%n",
                     sys.machine().clock().nowMicros(), halt, sys.kernel().switches());
         }
@@ -207,7 +217,9 @@ public final class Main implements Callable<Integer> {
                     + "options) reach the root task as l4.args().",
                     "Program output goes to stdout; kernel reports and Ristretto's own messages to stderr. "
                     + "When the root task does not finish, stderr says why and lists the threads left, with whom "
-                    + "each was sending to or receiving from."},
+                    + "each was sending to or receiving from.",
+                    "--trace and --maps print after the run, on stdout: the kernel's event trace, and each space's "
+                    + "mappings (which virtual pages map which frames, with what rights, derived from whom) to debug a pager."},
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
                     "0:the root task finished (returned from main)",
@@ -310,8 +322,7 @@ public final class Main implements Callable<Integer> {
                 carriers.close();
                 if (watchdog != null) watchdog.close();
             }
-            if (options.trace) k.trace().events().forEach(spec.commandLine().getOut()::println);
-            spec.commandLine().getOut().flush();
+            options.printAfterRun(k, spec.commandLine().getOut());
             System.out.flush();
             if (watchdog != null && watchdog.hardExited) return TIME_LIMIT;
 

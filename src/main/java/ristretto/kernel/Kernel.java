@@ -13,6 +13,7 @@ import ristretto.kernel.load.ProgramImage;
 import ristretto.kernel.load.SpaceLoader;
 import ristretto.kernel.mem.CodeImage;
 import ristretto.kernel.mem.MappingDb;
+import ristretto.kernel.mem.MappingReport;
 import ristretto.kernel.mem.Space;
 import ristretto.kernel.mem.Spaces;
 import ristretto.kernel.sched.Processor;
@@ -248,6 +249,17 @@ public final class Kernel {
                     s == ThreadState.HALTED ? t.stopReason : null));
         });
         return out;
+    }
+
+    /**
+     * The mappings of every space that has a live thread, as lines (see {@link MappingReport}):
+     * per space its threads, then its virtual ranges with frame, rights, status bits and the
+     * mapping each derives from. Read-only, for the host once the machine has halted.
+     */
+    public List<String> mappingReport() {
+        List<Tcb> live = new ArrayList<>();
+        threads.forEach(live::add);
+        return MappingReport.of(live);
     }
 
     @Override public String toString() { return "Kernel[" + ThreadId.toString(rootId) + " root]"; }

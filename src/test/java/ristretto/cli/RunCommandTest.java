@@ -227,8 +227,24 @@ class RunCommandTest {
         assertEquals(0, r.code(), r.toString());
         for (String s : List.of("Exit codes:", "0    the root task finished", "1    the root task failed", "2    usage",
                 "3    the program could not be loaded", "4    deadlock", "5    a time limit", "70   internal error",
-                "--thread-bits", "--time-limit", "--wall-limit", "preempted at its yieldpoints", "RISTRETTO_JVM_OPTS"))
+                "--thread-bits", "--time-limit", "--wall-limit", "preempted at its yieldpoints", "RISTRETTO_JVM_OPTS", "--maps"))
             assertTrue(r.out().contains(s), s + " in\n" + r.out());
+    }
+
+    /** {@code --maps}: after the program's output, each space's mappings; the root task's memory derives from sigma0's. */
+    @Test
+    void mapsShowsTheRootTasksMemoryDerivedFromSigma0() {
+        Result r = run("run", MEM, "--maps", "examples/Timeouts.java");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals("", r.err(), r.toString());
+        List<String> out = r.out().lines().toList();
+        assertEquals("receive from anyone: timed out", out.get(1), "the program's output comes first:\n" + r);
+        assertTrue(out.get(4).startsWith("space 1 [sigma0] (thread 64.1; 4096 pages mapped"), r.toString());
+        assertEquals("  0x01000000-0x01ffffff -> frame 0x01000000  rwx  status ---  owner, sigma0's root (4096 pages)", out.get(5));
+        int root = out.indexOf("space 2 (thread 66.1; 4096 pages mapped, 1 UTCB page)");
+        assertTrue(root > 5, r.toString());
+        assertEquals("  0x01000000-0x01ffffff -> frame 0x01000000  rwx  status ---  from space 1 0x01000000 (4096 pages)",
+                out.get(root + 1), r.toString());
     }
 
     @Test

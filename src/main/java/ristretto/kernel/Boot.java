@@ -6,7 +6,6 @@ import ristretto.abi.ThreadId;
 import ristretto.abi.UserEntry;
 import ristretto.abi.Utcb;
 import ristretto.kernel.mem.CodeImage;
-import ristretto.kernel.mem.MappingNode;
 import ristretto.kernel.mem.Space;
 import ristretto.kernel.thread.Lifecycle;
 import ristretto.kernel.thread.Tcb;
@@ -20,8 +19,9 @@ import ristretto.machine.Pte;
  * numbers (§14.1), each in its own privileged space at priority 255, and leaves them ready.
  *
  * <p>Physical memory layout: conventional memory below the kernel's reserved top quarter. The
- * root task's memory region (its "image") is mapped 1:1 into its space at boot, like a loaded
- * boot module; sigma0's space is physical memory, resolved 1:1 on fault.
+ * KIP names the root task's memory region (its "image"); sigma0 holds it for the root task,
+ * which gets it, like all its memory, from sigma0 (§14). Sigma0's space is physical memory:
+ * the kernel maps its pages 1:1, as the roots of the mapping database, when it touches or maps them.
  */
 public final class Boot {
     private Boot() {}
@@ -58,21 +58,7 @@ public final class Boot {
             rootServer(k, k.sigma1Id, k.rootId, k.sigma0Id, k.registerEntry("sigma1", image.sigma1()), 0);
         Tcb root = rootServer(k, k.rootId, k.rootId, k.sigma0Id, k.registerEntry("root", image.root()),
                 image.rootMemoryBase() + image.rootMemorySize());
-        giveRootMemory(k, sigma0.space, root.space, image.rootMemoryBase(), image.rootMemorySize());
         return k;
-    }
-
-    /**
-     * The root task's memory derives from sigma0, so that recursive unmap reaches it: each frame
-     * becomes a root of the mapping database in sigma0's space (1:1, virtual page = frame
-     * number) with a child mapping, RWX, at the same address in the root task's space.
-     */
-    private static void giveRootMemory(Kernel k, Space sigma0, Space root, long base, long size) {
-        for (long a = base; a < base + size; a += PhysicalMemory.PAGE_SIZE) {
-            long vpn = a >>> PhysicalMemory.PAGE_BITS;
-            MappingNode owner = k.mappings.root(a, sigma0, vpn, (int) Pte.RWX);
-            k.mappings.map(owner, root, vpn, (int) Pte.RWX);
-        }
     }
 
     private static boolean overlaps(long base, long size, long fpage) {

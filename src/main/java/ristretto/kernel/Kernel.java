@@ -12,6 +12,7 @@ import ristretto.kernel.load.Loading;
 import ristretto.kernel.load.ProgramImage;
 import ristretto.kernel.load.SpaceLoader;
 import ristretto.kernel.mem.CodeImage;
+import ristretto.kernel.mem.Faults;
 import ristretto.kernel.mem.MappingDb;
 import ristretto.kernel.mem.MappingReport;
 import ristretto.kernel.mem.Space;
@@ -246,7 +247,7 @@ public final class Kernel {
             boolean inIpc = s == ThreadState.POLLING || s == ThreadState.LOCKED_RUNNING
                     || ThreadState.isWaiting(s) || s == ThreadState.LOCKED_WAITING;
             out.add(new ThreadReport(t.globalId, ThreadState.name(s), inIpc ? t.partner : 0,
-                    s == ThreadState.HALTED ? t.stopReason : null));
+                    s == ThreadState.HALTED ? t.stopReason : null, Faults.inPageFault(t)));
         });
         return out;
     }

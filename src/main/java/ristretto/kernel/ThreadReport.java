@@ -12,5 +12,7 @@ package ristretto.kernel;
  *                   otherwise 0
  * @param stopReason why a halted thread stopped on its own (returned, threw, faulted); null
  *                   if it is not halted or was halted by ExchangeRegisters
+ * @param fault      while the thread is in a page-fault IPC to its pager: the fault, as
+ *                   {@code page fault: write at 0x4000}; otherwise null
  */
-public record ThreadReport(long globalId, String state, long partner, String stopReason) {}
+public record ThreadReport(long globalId, String state, long partner, String stopReason, String fault) {}

@@ -16,10 +16,13 @@ import ristretto.user.L4;
 import ristretto.user.Linker;
 import ristretto.user.Program;
 import ristretto.user.Sigma0;
+import ristretto.user.Sigma0Client;
 
 /**
- * One booted system: a machine, its kernel, sigma0 and a root task program. The root task's
- * memory region (16 MiB at 16 MiB) is mapped 1:1 into its space by the boot loader.
+ * One booted system: a machine, its kernel, sigma0 and a root task program. Before the root
+ * task's program starts, its thread asks sigma0 for its memory region (16 MiB at 16 MiB), which
+ * then appears 1:1 in its space; the rest of memory it gets from sigma0 too, by faulting or
+ * asking ({@link Sigma0Client}).
  *
  * <p>Programs are trusted host code (tests, Ristretto's own demo and checks: their entries start
  * in any space and share their statics), or loaded from a {@link Loading}: the root task of
@@ -89,7 +92,11 @@ public final class Ristretto {
         Machine m = new Machine(machineConfig);
         Sigma0 sigma0 = new Sigma0();
         Program[] root = new Program[1];
-        Kernel k = Boot.boot(m, options, new Boot.Image(adapt(sigma0::main), null, adapt(l4 -> root[0].main(l4), args),
+        Kernel k = Boot.boot(m, options, new Boot.Image(adapt(sigma0::main), null, adapt(l4 -> {
+            if (!Sigma0Client.getRegion(l4, ROOT_MEMORY_BASE, ROOT_MEMORY_SIZE))
+                throw new IllegalStateException("sigma0 did not map the root task's memory region");
+            root[0].main(l4);
+        }, args),
                 ROOT_MEMORY_BASE, ROOT_MEMORY_SIZE));
         k.setLoading(loading);
         return new Ristretto(m, k, root);

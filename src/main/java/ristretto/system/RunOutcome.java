@@ -56,6 +56,9 @@ public record RunOutcome(Status status, String summary, String haltReason, List<
         } else if (r.state().equals("halted") && r.stopReason() != null) {
             status = Status.FAILED;
             summary = rootName + " stopped: " + r.stopReason();
+        } else if (r.fault() != null) {
+            status = Status.FAILED;
+            summary = rootName + " stopped: " + r.fault() + ", which its pager " + ThreadId.toString(r.partner()) + " does not resolve";
         } else if (r.state().equals("halted")) {
             status = Status.DEADLOCKED;
             summary = rootName + " was halted by another thread and nothing is left to resume it";
@@ -77,7 +80,7 @@ public record RunOutcome(Status status, String summary, String haltReason, List<
             case "halted" -> t.stopReason() == null ? ": stopped by ExchangeRegisters" : ": " + t.stopReason();
             case "aborted" -> ": not active";
             default -> "";
-        };
+        } + (t.fault() == null ? "" : " (in " + t.fault() + ")");
     }
 
     /** The threads that did not finish: all but those that returned from their entry point. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import ristretto.abi.ExRegs;
 import ristretto.abi.Fpage;
+import ristretto.abi.MapItem;
 import ristretto.abi.IpcError;
 import ristretto.abi.MsgTag;
 import ristretto.abi.Schedule;
@@ -83,6 +84,27 @@ public final class L4 {
     }
 
     public long tag() { return mr(0); }
+
+    /**
+     * Loads a message of one map item and nothing else (label 0, u = 0, t = 2): {@code fpage}
+     * with the rights to give, placed in the receiver's window by {@code sendBase} (§4.5; a pager
+     * replying to a fault passes the fault address).
+     */
+    public void loadMapItem(long fpage, long sendBase) { loadItem(MapItem.mapWord(sendBase), fpage); }
+
+    /** As {@link #loadMapItem}, a grant item: the mapping moves to the receiver and leaves this space. */
+    public void loadGrantItem(long fpage, long sendBase) { loadItem(MapItem.grantWord(sendBase), fpage); }
+
+    private void loadItem(long word0, long fpage) {
+        setMr(0, MsgTag.make(0, 0, 2));
+        setMr(1, word0);
+        setMr(2, fpage);
+    }
+
+    /** The receive window for mappings (BR0's window, §5.1); {@link MapItem#NO_WINDOW} accepts none. */
+    public void setReceiveWindow(long fpage) { setBr(0, (br(0) & 1) | MapItem.acceptor(fpage)); }
+
+    public long receiveWindow() { return MapItem.acceptor(br(0)); }
 
     private long tcr(int off) { return utcb().get(WORD, off); }
 

@@ -14,13 +14,15 @@ import ristretto.abi.ThreadId;
  *   <li>label −6 with u ∈ {2, 3}, t = 0: MR1 the requested fpage (base ~0 = any free page),
  *       MR2 attributes; the reply is one map item of the page, rwx, at its physical address,
  *       or a map item with a nil fpage when refused;</li>
- *   <li>label −2 (page fault), u = 2: the smallest page holding the address, conventional only;</li>
+ *   <li>label −2 (page fault), u = 2: the smallest page holding the address, conventional only;
+ *       a fault on memory the client may not have gets no reply (the thread stays blocked in its
+ *       fault, where a report shows it, instead of faulting again and again);</li>
  *   <li>label −1001, MR1 = 2: pool dump, an empty reply if MR2 ≠ 0;</li>
  *   <li>anything else: no reply at all.</li>
  * </ul>
  * Ownership is per requesting thread ID, and repeated requests by the owner are idempotent.
- * Map items travel once typed-item transfer lands (memory issue); until then the kernel
- * reports a message overflow to both sides and nothing is mapped.
+ * The kernel makes sigma0's own mappings as it touches or maps pages (its space is physical
+ * memory), so a map item's send base is the physical address.
  */
 public final class Sigma0 implements Program {
     static final long LABEL_DEBUG = MsgTag.protocolLabel(-1001);
@@ -30,7 +32,6 @@ public final class Sigma0 implements Program {
     private final Map<Long, Long> owner = new HashMap<>();
     private long conventionalLow, conventionalHigh;   // physical, inclusive low / exclusive high
     private long nextFree;
-    private long kernelId;
 
     @Override public void main(L4 l4) {
         readMemoryDescriptors(l4);
@@ -56,8 +57,8 @@ public final class Sigma0 implements Program {
         }
         long rootLow = l4.load(kip + Kip.ROOT_SERVER_OFF + 16), rootHigh = l4.load(kip + Kip.ROOT_SERVER_OFF + 24) + 1;
         long sysInfo = l4.load(kip + Kip.THREAD_INFO_OFF);
-        kernelId = ThreadId.global(Kip.userBase(sysInfo) + 2, 1);   // the root task owns its image
-        for (long a = rootLow; a < rootHigh; a += 1L << PAGE_BITS) owner.put(a >>> PAGE_BITS, kernelId);
+        long rootTask = ThreadId.global(Kip.userBase(sysInfo) + 2, 1);   // the root task owns its region
+        for (long a = rootLow; a < rootHigh; a += 1L << PAGE_BITS) owner.put(a >>> PAGE_BITS, rootTask);
         nextFree = conventionalLow;
     }
 
@@ -73,8 +74,9 @@ public final class Sigma0 implements Program {
             return true;
         }
         if (label == (MsgTag.LABEL_PAGEFAULT | (label & 7)) && u == 2 && t == 0) {
-            long addr = l4.mr(1) & ~((1L << PAGE_BITS) - 1);
-            loadMapItem(l4, grant(client, addr, PAGE_BITS, false));
+            long page = grant(client, l4.mr(1) & ~((1L << PAGE_BITS) - 1), PAGE_BITS, false);
+            if (Fpage.isNil(page)) return false;     // not memory the client may have: no reply, it stays blocked
+            loadMapItem(l4, page);
             return true;
         }
         if (label == LABEL_DEBUG && u >= 2 && l4.mr(1) == 2) {
@@ -108,9 +110,5 @@ public final class Sigma0 implements Program {
     }
 
     /** One map item: send base = the page's physical address, fpage rwx (§14.3). */
-    private static void loadMapItem(L4 l4, long fpage) {
-        l4.setMr(0, MsgTag.make(0, 0, 2));
-        l4.setMr(1, (Fpage.address(fpage) & ~0x3FFL) | 0x8);
-        l4.setMr(2, fpage);
-    }
+    private static void loadMapItem(L4 l4, long fpage) { l4.loadMapItem(fpage, Fpage.address(fpage)); }
 }

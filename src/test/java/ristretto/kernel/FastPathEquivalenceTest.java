@@ -334,7 +334,8 @@ class FastPathEquivalenceTest {
         Run fast = run(p, base.withFastPath(true));
         assertEquals(0, slow.fastHits());
         if (p.fast) assertTrue(fast.fastHits() > 0, "the fast path was never taken");
-        else assertEquals(0, fast.fastHits(), "receive timeouts keep every rendezvous off the fast path");
+        else assertEquals(1, fast.fastHits(), "receive timeouts keep every rendezvous off the fast path "
+                + "but the root task's request to sigma0 for its memory, before main");
         assertFalse(slow.record().lines.isEmpty());
         assertEquals(slow.record().lines, fast.record().lines);
         assertEquals(slow.clockNs(), fast.clockNs(), "final virtual clock");

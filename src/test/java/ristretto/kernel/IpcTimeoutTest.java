@@ -223,7 +223,7 @@ class IpcTimeoutTest {
         long root = h.kernel().rootTaskId();
         long blocks = h.kernel().trace().events().stream().filter(e -> e.a() == root && e.kind().equals("block-receive")).count();
         long timeouts = h.kernel().trace().events().stream().filter(e -> e.a() == root && e.kind().equals("timeout")).count();
-        assertEquals(2, blocks, "align and the 0x0800 receive block; the zero receive does not");
+        assertEquals(3, blocks, "the request to sigma0 for the root's memory, align and the 0x0800 receive block; the zero receive does not");
         assertEquals(2, timeouts);
         assertEquals(Timeout.ZERO, Timeout.period(0), "the library encodes 0 µs as the zero timeout (Pistachio: never)");
         assertEquals(Timeout.NEVER, 0);

@@ -168,6 +168,7 @@ class KipTest {
     void theKipIsReadOnlyForUserCode() {
         Scenario s = new Scenario();
         s.entry("writer", l4 -> {
+            l4.setPager(ThreadId.NIL);                          // no pager: a fault stops the thread
             l4.store(l4.kernelInterface(), 0);
             s.log.add("wrote the KIP");
         });

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import ristretto.abi.Fpage;
+import ristretto.abi.ThreadId;
 import ristretto.kernel.mem.MappingDbChecker;
 import ristretto.machine.PhysicalMemory;
 import ristretto.system.Harness;
@@ -143,6 +144,7 @@ class MemoryAccessTest {
             byte[] dst = new byte[200];
             Scenario s = new Scenario();
             s.main(l4 -> {
+                l4.setPager(ThreadId.NIL);                          // no pager: a fault stops the thread
                 l4.write(P + PAGE - 100, data);
                 l4.flush(Fpage.log2(P + PAGE, 12, Fpage.RWX));
                 s.log.add("reading");
@@ -161,6 +163,7 @@ class MemoryAccessTest {
     void aBulkWriteIntoAReadOnlyPageIsAProtectionFault() {
         Scenario s = new Scenario();
         s.main(l4 -> {
+            l4.setPager(ThreadId.NIL);                          // no pager: a fault stops the thread
             l4.flush(Fpage.log2(P + PAGE, 12, Fpage.W));
             l4.write(P + PAGE - 8, new byte[16], 0, 16);
         });
@@ -171,6 +174,7 @@ class MemoryAccessTest {
     void fetchNeedsXAndSetsTheXStatusBit() {
         Scenario s = new Scenario();
         s.main(l4 -> {
+            l4.setPager(ThreadId.NIL);                          // no pager: a fault stops the thread
             l4.store(P, 77);
             l4.store(P + PAGE, 78);
             l4.status(Fpage.log2(P, 13, 0));                            // reset both pages' bits

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import ristretto.abi.Fpage;
+import ristretto.abi.ThreadId;
 import ristretto.abi.Kip;
 import ristretto.kernel.mem.MappingDbChecker;
 import ristretto.kernel.mem.MappingNode;
@@ -60,6 +61,7 @@ class UnmapTest {
     void aFlushRemovesTheCallersOwnPageAndALoadThenFaults() {
         Scenario s = new Scenario();
         s.main(l4 -> {
+            l4.setPager(ThreadId.NIL);                          // no pager: a fault stops the thread
             l4.store(P, 42);
             l4.store(P + PAGE, 43);
             long result = l4.flush(Fpage.log2(P, 12, Fpage.RWX));
@@ -101,6 +103,8 @@ class UnmapTest {
             long alias = 0x4000_0000L;
             Scenario s = new Scenario();
             s.main(l4 -> {
+                l4.sleepMicros(100);                             // the host maps the alias meanwhile
+                l4.setPager(ThreadId.NIL);                       // no pager: a fault stops the thread
                 l4.store(P, 11);
                 s.log.add("alias " + l4.load(alias));
                 s.log.add("status " + Fpage.rights(l4.unmapFpage(Fpage.log2(P, 12, Fpage.RWX))));
@@ -111,6 +115,7 @@ class UnmapTest {
                     ristretto.kernel.load.Loading.SHIPPED, Harness.TIME_LIMIT_NS);
             Kernel k = h.kernel();
             Space root = k.threads.lookupGlobal(k.rootTaskId()).space;
+            assertNull(h.system.runUntilIdle());                 // the root task has its memory and sleeps
             assertNotNull(k.mappings.map(rootTaskMapping(k, P), root, alias >>> PhysicalMemory.PAGE_BITS, Fpage.R));
             Scenario.checked(h.runToHalt());
             MappingDbChecker.check(k);
@@ -124,6 +129,7 @@ class UnmapTest {
     void flushingWriteOnlyLeavesAReadOnlyPage() {
         Scenario s = new Scenario();
         s.main(l4 -> {
+            l4.setPager(ThreadId.NIL);                          // no pager: a fault stops the thread
             l4.store(P, 5);
             l4.flush(Fpage.log2(P, 12, Fpage.W));
             s.log.add("load " + l4.load(P));
@@ -179,6 +185,7 @@ class UnmapTest {
     void theKipAndUtcbAreasAndTheCodeImageAreNeverUnmapped() {
         Scenario s = new Scenario();
         s.main(l4 -> {
+            l4.setPager(ThreadId.NIL);                          // no pager: a fault stops the thread
             long kip = l4.kernelInterface();
             l4.store(P, 1);
             l4.flush(Fpage.log2(kip, 12, Fpage.RWX));
@@ -225,6 +232,7 @@ class UnmapTest {
     void aSmallFpageIsWidenedToItsPage() {
         Scenario s = new Scenario();
         s.main(l4 -> {
+            l4.setPager(ThreadId.NIL);                          // no pager: a fault stops the thread
             l4.flush(Fpage.log2(P + 0x400, 10, Fpage.RWX));
             s.log.add("next " + l4.load(P + PAGE));
             l4.load(P + 0x800);

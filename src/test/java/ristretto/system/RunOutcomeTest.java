@@ -43,11 +43,11 @@ class RunOutcomeTest {
         assertEquals(RunOutcome.Status.DEADLOCKED, o.status(), o.toString());
         assertEquals("deadlock: the root task 66.1 is waiting_forever: receiving from 68.1 and nothing is left to wake it", o.summary());
         assertEquals(List.of(
-                new ThreadReport(ROOT, "waiting_forever", B, null),
-                new ThreadReport(SIGMA0, "waiting_forever", ThreadId.ANY, null),
-                new ThreadReport(A, "polling", ROOT, null),
-                new ThreadReport(B, "waiting_forever", A, null),
-                new ThreadReport(C, "halted", 0, "user code threw java.lang.IllegalStateException: tangled")), o.threads());
+                new ThreadReport(ROOT, "waiting_forever", B, null, null),
+                new ThreadReport(SIGMA0, "waiting_forever", ThreadId.ANY, null, null),
+                new ThreadReport(A, "polling", ROOT, null, null),
+                new ThreadReport(B, "waiting_forever", A, null, null),
+                new ThreadReport(C, "halted", 0, "user code threw java.lang.IllegalStateException: tangled", null)), o.threads());
         assertEquals("polling: sending to 66.1", RunOutcome.describe(o.threads().get(2)));
     }
 
@@ -56,8 +56,8 @@ class RunOutcomeTest {
         Harness ok = Harness.run(new Program() { @Override public void main(L4 l4) {} });
         RunOutcome o = ok.system.outcome(ok.haltReason);
         assertEquals(RunOutcome.Status.FINISHED, o.status());
-        assertEquals(List.of(new ThreadReport(SIGMA0, "waiting_forever", ThreadId.ANY, null)), o.unfinished());
-        assertEquals(new ThreadReport(ROOT, "halted", 0, RunOutcome.RETURNED), o.threads().getFirst());
+        assertEquals(List.of(new ThreadReport(SIGMA0, "waiting_forever", ThreadId.ANY, null, null)), o.unfinished());
+        assertEquals(new ThreadReport(ROOT, "halted", 0, RunOutcome.RETURNED, null), o.threads().getFirst());
 
         Harness bad = Harness.run(new Program() { @Override public void main(L4 l4) { l4.store(0x40_0000_0000L, 1); } });
         RunOutcome f = bad.system.outcome(bad.haltReason);

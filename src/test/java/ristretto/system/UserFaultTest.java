@@ -55,7 +55,10 @@ class UserFaultTest {
 
     /** A with the given body, then B, which must run and finish regardless; the root watches. */
     private static Harness runWithVictim(Prog s, Entry victim) {
-        s.entry("victim", victim);
+        s.entry("victim", l4 -> {
+            l4.setPager(ThreadId.NIL);                          // no pager: a fault stops the thread
+            victim.run(l4);
+        });
         s.entry("bystander", l4 -> {
             spin(l4, MEM + 64, 1000);
             s.log.add("bystander done");
@@ -216,7 +219,7 @@ class UserFaultTest {
     void writingTheCodeImageIsAProtectionFault() {
         Prog s = new Prog();
         Harness h = runWithVictim(s, l4 -> l4.store(l4.startIp(), 0));
-        assertTrue(h.kernel().stopReason(A).matches("protection fault: write at 0x10[0-9a-f]+, which is mapped r-x"), h.kernel().stopReason(A));
+        assertTrue(h.kernel().stopReason(A).matches("protection fault: write at 0x10[0-9a-f]+, which is mapped r-x, and the thread has no pager"), h.kernel().stopReason(A));
     }
 
     @Test
@@ -232,7 +235,10 @@ class UserFaultTest {
     @Test
     void aFaultedThreadCanBeRestartedElsewhereWithExchangeRegisters() {
         Prog s = new Prog();
-        s.entry("faulty", l4 -> l4.load(0x4000_0000L));
+        s.entry("faulty", l4 -> {
+            l4.setPager(ThreadId.NIL);
+            l4.load(0x4000_0000L);
+        });
         s.entry("healthy", l4 -> s.log.add("healthy runs"));
         s.main = l4 -> {
             long t = new Threads(l4).inMySpace(s.ip("faulty"), 0);

@@ -14,10 +14,12 @@ import ristretto.kernel.thread.Tcb;
 public final class Trace {
     public static final int SWITCH = 0, BLOCK_SEND = 1, BLOCK_RECEIVE = 2, HANDSHAKE = 3, DELIVER = 4,
             IPC_ERROR = 5, UNWIND = 6, TIMEOUT = 7, PREEMPT = 8, SLICE_END = 9, IDLE = 10, HALT = 11,
-            ACTIVATE = 12, DELETE = 13, STOP = 14, YIELD = 15, DELAY = 16, SWITCH_FAILED = 17;
+            ACTIVATE = 12, DELETE = 13, STOP = 14, YIELD = 15, DELAY = 16, SWITCH_FAILED = 17,
+            PAGE_FAULT = 18, EXCEPTION = 19;
     private static final String[] NAMES = {"switch", "block-send", "block-receive", "handshake", "deliver",
             "ipc-error", "unwind", "timeout", "preempt", "slice-end", "idle", "halt", "activate", "delete",
-            "stop", "yield", "delay", "switch-failed"};
+            "stop", "yield", "delay", "switch-failed",
+            "page-fault", "exception"};
 
     /** One event: machine time, kind, and the two threads involved (global IDs or 0). */
     public record Event(long timeNs, String kind, long a, long b) {

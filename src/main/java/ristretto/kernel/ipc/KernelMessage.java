@@ -1,20 +1,36 @@
 package ristretto.kernel.ipc;
 
+import ristretto.abi.Fpage;
+import ristretto.abi.IpcError;
 import ristretto.abi.MsgTag;
 import ristretto.abi.Timeout;
 import ristretto.abi.Utcb;
 import ristretto.kernel.debug.Trace;
 import ristretto.kernel.sched.Processor;
+import ristretto.kernel.thread.SaveArea;
 import ristretto.kernel.thread.Tcb;
 
 /**
  * Kernel-generated IPC (§13, Pistachio's nested IPC): the kernel makes a thread Call a handler
- * on its behalf — its scheduler for a preemption message today, its pager for a page fault in the
- * memory issue. The thread's own message registers and IPC results are saved around the call and
- * restored afterwards, so the user code it interrupted sees nothing of it.
+ * on its behalf — its pager for a page fault, its scheduler for a preemption message. The
+ * thread's registers are saved in a {@link SaveArea} of its TCB around the call and restored
+ * afterwards, however the call ends, so the user code it interrupted sees nothing of it; the
+ * call itself is an ordinary IPC, which timeouts, cancel, abort and deletion end like any other.
  */
 public final class KernelMessage {
     private KernelMessage() {}
+
+    /**
+     * §13.1: {@code t}'s access of kind {@code access} (rwx) at {@code vaddr} missed or lacked
+     * rights. It Calls its pager with label −2 | rwx, u = 2, MR1 the fault address, MR2 the IP,
+     * accepting mappings anywhere in its space (BR0 = the complete address space), and waits
+     * for the reply. Answers 0 when a reply arrived (whatever it mapped), else the IPC's ErrorCode.
+     */
+    public static long pageFault(Tcb t, Processor p, long pager, long vaddr, long access, long ip) {
+        t.kernel.trace(Trace.PAGE_FAULT, t, null);
+        return call(t, p, pager, MsgTag.make(MsgTag.LABEL_PAGEFAULT | (access & 7), 2, 0), vaddr, ip,
+                SaveArea.PAGE_FAULT, vaddr, access, Fpage.COMPLETE);
+    }
 
     /**
      * §13.4: the thread's total quantum is used up. It sends its scheduler label −3, u = 2,
@@ -24,22 +40,39 @@ public final class KernelMessage {
     public static void preemption(Tcb t, Processor p) {
         long now = p.clock.nowMicros();
         t.kernel.trace(Trace.PREEMPT, t, null);
-        call(t, p, t.scheduler, MsgTag.make(MsgTag.LABEL_PREEMPTION, 2, 0), now & 0xFFFF_FFFFL, now >>> 32);
+        call(t, p, t.scheduler, MsgTag.make(MsgTag.LABEL_PREEMPTION, 2, 0), now & 0xFFFF_FFFFL, now >>> 32,
+                SaveArea.PREEMPTION, 0, 0, 0);
     }
 
-    /** Calls {@code to} with a two-word message on {@code t}'s behalf, saving and restoring its registers. */
-    private static void call(Tcb t, Processor p, long to, long tag, long w1, long w2) {
-        long mr0 = t.mr(0), mr1 = t.mr(1), mr2 = t.mr(2), error = t.word(Utcb.ERROR_CODE);
-        long result = t.ipcResult, partner = t.partner;
+    /**
+     * Calls {@code to} with a two-word message on {@code t}'s behalf, with {@code acceptor} as its
+     * BR0, saving and restoring its registers. Answers 0 if a reply arrived, else the ErrorCode.
+     */
+    private static long call(Tcb t, Processor p, long to, long tag, long w1, long w2, int kind, long address, long access,
+                             long acceptor) {
+        SaveArea save = t.spareSave;
+        if (save != null) t.spareSave = null;
+        else save = new SaveArea();
+        save.save(t, kind, address, access);
         t.setMr(0, tag);
         t.setMr(1, w1);
         t.setMr(2, w2);
+        t.setWord(Utcb.br(0), acceptor);
         Ipc.ipc(t, p, to, to, Timeout.NEVER_NEVER);
-        t.setMr(0, mr0);
-        t.setMr(1, mr1);
-        t.setMr(2, mr2);
-        t.setWord(Utcb.ERROR_CODE, error);
-        t.ipcResult = result;
-        t.partner = partner;
+        long error = MsgTag.isError(t.mr(0)) ? t.word(Utcb.ERROR_CODE) | ERROR_SEEN : 0;
+        save.restore(t);
+        t.spareSave = save;
+        return error;
+    }
+
+    /** Set in an answered ErrorCode so that no error word is 0 (a send-phase error with no offset can be). */
+    private static final long ERROR_SEEN = 1L << 63;
+
+    /** The X.2 error number of what {@link #pageFault} answered. */
+    public static int error(long answered) { return IpcError.error(answered & ~ERROR_SEEN); }
+
+    /** Whether what {@link #pageFault} answered is an error of the send phase (the handler was never reached). */
+    public static boolean inSendPhase(long answered) {
+        return answered != 0 && IpcError.phase(answered & ~ERROR_SEEN) == IpcError.PHASE_SEND;
     }
 }

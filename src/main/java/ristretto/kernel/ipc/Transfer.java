@@ -28,28 +28,17 @@ public final class Transfer {
 
     /**
      * Moves the message from {@code self} to {@code dest}, which is waiting or locked for it,
-     * and leaves {@code dest} RUNNING with its results set. Typed items (t > 0) arrive with the
-     * memory and long-IPC issues; until then they, and any u + t + 1 > 64, are a message
-     * overflow for both sides (§7), never a crash.
+     * and leaves {@code dest} RUNNING with its results set: the words MR1..MRu+t in one copy, then
+     * the typed items ({@link TypedItems}). A message longer than the MRs (u + t + 1 > 64) or a
+     * typed item that cannot be transferred is a message overflow for both sides (§7), never a crash.
      */
     static boolean transfer(Tcb self, Tcb dest, long tag, long sender, long intended) {
         Kernel k = self.kernel;
         Timeouts.cancel(dest);
         int u = MsgTag.u(tag), t = MsgTag.t(tag);
-        if (t > 0 || u + t + 1 > Utcb.MR_COUNT) {
-            long sendErr = IpcError.encode(IpcError.PHASE_SEND, IpcError.MSG_OVERFLOW, 0);
-            long rcvErr = IpcError.encode(IpcError.PHASE_RECEIVE, IpcError.MSG_OVERFLOW, 0);
-            dest.setMr(0, (tag & ~MsgTag.RECEIVE_FLAGS) | MsgTag.FLAG_ERROR);
-            dest.setWord(Utcb.ERROR_CODE, rcvErr);
-            dest.ipcResult = ThreadId.NIL;
-            dest.state = RUNNING;
-            dest.awaitingStartup = false;
-            self.setMr(0, dest.mr(0));
-            self.setWord(Utcb.ERROR_CODE, sendErr);
-            k.trace(Trace.IPC_ERROR, self, dest);
-            return false;
-        }
-        if (u > 0) copyWords(self, dest, u);
+        if (u + t + 1 > Utcb.MR_COUNT) return overflow(self, dest, tag);
+        if (u + t > 0) copyWords(self, dest, u + t);
+        if (t > 0 && !TypedItems.transfer(self, dest, u, t)) return overflow(self, dest, tag);
         long delivered = tag & ~MsgTag.RECEIVE_FLAGS;
         Tcb seenAs = self;
         if (sender != self.globalId) {               // propagated: deliver as the virtual sender
@@ -74,6 +63,21 @@ public final class Transfer {
         dest.state = RUNNING;
         k.trace(Trace.DELIVER, self, dest);
         return true;
+    }
+
+    /** Both sides of a failed transfer get a message overflow; {@code dest} becomes RUNNING. Answers false. */
+    private static boolean overflow(Tcb self, Tcb dest, long tag) {
+        long sendErr = IpcError.encode(IpcError.PHASE_SEND, IpcError.MSG_OVERFLOW, 0);
+        long rcvErr = IpcError.encode(IpcError.PHASE_RECEIVE, IpcError.MSG_OVERFLOW, 0);
+        dest.setMr(0, (tag & ~MsgTag.RECEIVE_FLAGS) | MsgTag.FLAG_ERROR);
+        dest.setWord(Utcb.ERROR_CODE, rcvErr);
+        dest.ipcResult = ThreadId.NIL;
+        dest.state = RUNNING;
+        dest.awaitingStartup = false;
+        self.setMr(0, dest.mr(0));
+        self.setWord(Utcb.ERROR_CODE, sendErr);
+        self.kernel.trace(Trace.IPC_ERROR, self, dest);
+        return false;
     }
 
     /** §13.6: the first message to a freshly activated thread; u = 2 carries IP and SP. */

@@ -44,23 +44,37 @@ public final class FpagePages {
     /**
      * Calls {@code visit} with each virtual page number in the fpage that {@code s} has a
      * database mapping at, in time proportional to the smaller of the fpage's pages and the
-     * space's mappings (a complete-space fpage does not walk 2^36 pages). The visitor may remove
-     * mappings: each page is looked up afresh by the visitor, and a large fpage's pages are
-     * collected before the first visit.
+     * space's mappings (a complete-space fpage does not walk 2^36 pages), in page order. The
+     * visitor may change mappings: the pages are collected before the first visit, and each is
+     * looked up afresh by the visitor.
      */
     public static void forEachMapped(Space s, long fpage, LongConsumer visit) {
         long start = start(fpage);
-        if (start < 0) return;
-        long first = start >>> PhysicalMemory.PAGE_BITS, end = end(fpage) >>> PhysicalMemory.PAGE_BITS;
+        if (start >= 0) forEachMapped(s, start >>> PhysicalMemory.PAGE_BITS, end(fpage) >>> PhysicalMemory.PAGE_BITS, visit);
+    }
+
+    /**
+     * As above for the virtual pages {@code first} (inclusive) to {@code end} (exclusive). Every
+     * page found is collected before the first visit, so the visitor may remove, move or add
+     * mappings anywhere in the space (a grant within one space) without disturbing the walk.
+     */
+    public static void forEachMapped(Space s, long first, long end, LongConsumer visit) {
+        if (end <= first) return;
+        long[] found;
+        int n = 0;
         if (end - first <= s.mappingCount()) {
-            for (long vpn = first; vpn < end; vpn++) if (s.mapping(vpn) != null) visit.accept(vpn);
-            return;
+            found = new long[(int) (end - first)];
+            for (long vpn = first; vpn < end; vpn++) if (s.mapping(vpn) != null) found[n++] = vpn;
+        } else {
+            long[] all = new long[s.mappingCount()];
+            int[] c = {0};
+            s.mappings.forEach((vpn, node) -> {
+                if (vpn >= first && vpn < end) all[c[0]++] = vpn;
+            });
+            found = all;
+            n = c[0];
+            java.util.Arrays.sort(found, 0, n);
         }
-        long[] found = new long[s.mappingCount()];
-        int[] n = {0};
-        s.mappings.forEach((vpn, node) -> {
-            if (vpn >= first && vpn < end) found[n[0]++] = vpn;
-        });
-        for (int i = 0; i < n[0]; i++) visit.accept(found[i]);
+        for (int i = 0; i < n; i++) visit.accept(found[i]);
     }
 }

@@ -28,6 +28,24 @@ public final class Spaces {
         kernel.code.mapInto(s);
     }
 
+    /**
+     * The mapping of virtual page {@code vpn} of {@code s} that map, grant and faults work from:
+     * the space's node there; in sigma0's space, which is physical memory 1:1, the frame's root,
+     * made on first use (sigma0 owns all physical memory idempotently; a root appears when the
+     * frame is first touched or mapped). Null when there is none, and in sigma0's space for
+     * memory no space may have: kernel memory and the kernel areas of the space.
+     */
+    public MappingNode source(Space s, long vpn) {
+        MappingNode n = s.mapping(vpn);
+        if (n != null || !s.physical) return n;
+        long a = vpn << PhysicalMemory.PAGE_BITS;
+        if (vpn < 0 || a >= kernel.kernelMemoryBase || s.inKernelArea(vpn)) return null;
+        return kernel.mappings.root(a, s, vpn, MappingDb.RWX);
+    }
+
+    /** Pages of physical memory below kernel memory: what sigma0's space can hold. */
+    public long physicalPages() { return kernel.kernelMemoryBase >>> PhysicalMemory.PAGE_BITS; }
+
     /** The space's program loader, made from the kernel's {@code Loading} if it has none yet. */
     public SpaceLoader loaderOf(Space s) {
         if (s.loader == null) s.loader = kernel.loading().newLoader(s.id);

@@ -67,6 +67,10 @@ public final class Tcb {
      */
     public Tcb waitersHead;
     public Tcb waitNext, waitPrev, waitingOn;
+    /** The save area of the kernel-generated IPC this thread is in (innermost), or null. */
+    public SaveArea nested;
+    /** A save area kept for the next kernel-generated IPC, so a page fault allocates nothing. */
+    public SaveArea spareSave;
 
     // --- scheduling --------------------------------------------------------------------------
     public Processor cpu;

@@ -177,4 +177,40 @@ class MapItemTest {
         assertEquals(0, p.client.mappingCount());
         assertEquals(p.h.kernel().kipFrame, ristretto.machine.Pte.frame(p.client.pageTable.lookup(Scenario.ROOT_KIP >>> 12)));
     }
+
+    /** A space's mappings leave the database with it, and so does what other spaces derived from them. */
+    @Test
+    void deletingASpaceRemovesItsMappingsAndWhatDerivesFromThem() {
+        Scenario s = new Scenario();
+        long[] ids = new long[2];
+        s.entry("a", l4 -> {
+            l4.setReceiveWindow(Fpage.COMPLETE);
+            l4.waitAny();                                        // the root task's page
+            l4.loadMapItem(Fpage.log2(W, 12, Fpage.R | Fpage.W), W);
+            l4.send(ids[1]);                                     // passed on to b
+            l4.waitAny();
+        });
+        s.entry("b", l4 -> {
+            l4.setReceiveWindow(Fpage.COMPLETE);
+            l4.waitAny();
+            s.log.add("b has " + l4.load(W));
+            l4.waitAny();
+        });
+        s.main(l4 -> {
+            Threads threads = new Threads(l4);
+            ids[0] = threads.inNewSpace(s.ip("a"), 0);
+            ids[1] = threads.inNewSpace(s.ip("b"), 0);
+            l4.store(SRC, 7);
+            l4.loadMapItem(Fpage.log2(SRC, 12, Fpage.RWX), W);
+            l4.send(ids[0]);
+            l4.sleepMicros(1000);
+            s.log.add("kill a " + threads.kill(ids[0]));
+        });
+        Harness h = s.run();
+        assertEquals(List.of("b has 7", "kill a true"), s.log);
+        Kernel k = h.kernel();
+        assertNull(k.threads.lookupGlobal(ids[1]).space.mapping(W >>> 12), "b's page derived from a's");
+        assertNull(k.threads.lookupGlobal(k.rootTaskId()).space.mapping(SRC >>> 12).firstChild());
+        MappingDbChecker.check(k);
+    }
 }

@@ -53,11 +53,18 @@ public final class Spaces {
     }
 
     /**
-     * Frees the kernel frames that backed the space's UTCBs and forgets its translations and its
-     * loader (whose classes go when no thread runs their code any more).
+     * Removes the space's mappings from the mapping database, with everything derived from them
+     * in other spaces (sigma0's roots stay: it owns physical memory for good), frees the kernel
+     * frames that backed the space's UTCBs and forgets its translations and its loader (whose
+     * classes go when no thread runs their code any more).
      */
     public void destroy(Space s) {
         s.loader = null;
+        // Its mappings go with it, and what other spaces derived from them (a flush of each).
+        FpagePages.forEachMapped(s, 0, PageTable.VA_LIMIT >>> PhysicalMemory.PAGE_BITS, vpn -> {
+            MappingNode n = s.mapping(vpn);
+            if (n != null) kernel.mappings.unmap(n, MappingDb.RWX, true);
+        });
         for (int i = 0; i < s.utcbPageCount(); i++) {
             long vpn = s.utcbPage(i);
             long pte = s.pageTable.lookup(vpn);

@@ -2,6 +2,7 @@ package ristretto.user.demo;
 
 import java.util.function.Consumer;
 import ristretto.abi.ErrorCode;
+import ristretto.abi.Fpage;
 import ristretto.abi.Kip;
 import ristretto.abi.MsgTag;
 import ristretto.abi.Schedule;
@@ -9,6 +10,9 @@ import ristretto.abi.ThreadId;
 import ristretto.abi.Timeout;
 import ristretto.user.L4;
 import ristretto.user.Linker;
+import ristretto.user.PagePool;
+import ristretto.user.Pager;
+import ristretto.user.Sigma0Client;
 import ristretto.user.Program;
 import ristretto.user.Threads;
 import ristretto.user.programs.Spinner;
@@ -24,7 +28,9 @@ public final class DemoRoot implements Program {
     private final Consumer<String> out;
     private final IpcChecklist checklist = new IpcChecklist();
     private Checks checks;
-    private long server, client, spinner;
+    private long server, client, spinner, pager, memClient;
+    /** The memory the demo's pager hands out: 64 KiB the root task got from sigma0. */
+    private long pool;
     /** Loop iterations per round of each spinner: about 30 ms of machine time, three timeslices. */
     static final long SPIN = 2_000_000;
 
@@ -40,6 +46,19 @@ public final class DemoRoot implements Program {
                 l4.loadMsg(MsgTag.label(tag) + 1, l4.mr(1) + 1, from);
                 tag = l4.replyWait(from);
             }
+        });
+        pager = l.entry("demo.pager", l4 -> Pager.serve(l4, Pager.anonymous(new PagePool(pool, 1 << 16), Fpage.RWX)));
+        memClient = l.entry("demo.memclient", l4 -> {   // touches 16 fresh pages, served by the pager it is told
+            long root = l4.pager();
+            l4.receive(root);
+            l4.setPager(l4.mr(1));
+            long t0 = l4.systemClock();
+            for (int i = 0; i < 16; i++) l4.store(0x4000_0000L + 4096L * i, i);
+            long sum = 0;
+            for (int i = 0; i < 16; i++) sum += l4.load(0x4000_0000L + 4096L * i);
+            l4.loadMsg(3, sum, l4.systemClock() - t0);
+            l4.send(root);
+            l4.receive(l4.myGlobalId());
         });
         client = l.entry("demo.client", l4 -> {          // calls the server named in its set-up message
             l4.receive(l4.pager());
@@ -138,9 +157,38 @@ public final class DemoRoot implements Program {
         for (long t : new long[] {cl2, cl1, srv}) gone &= l4.threadState(t) == Schedule.ERROR && l4.errorCode() == ErrorCode.INVALID_THREAD;
         checks.check("ThreadControl deletes the threads and their spaces", gone, "");
         computePair(l4, threads);
+        memory(l4, threads);
         out.accept("l4test IPC checklist:");
         checklist.run(l4, checks);
         out.accept(String.format("demo: %d passed, %d failed", checks.passed(), checks.failed()));
+    }
+
+    /**
+     * Memory from sigma0 and a user-level pager: the root task asks sigma0 for 64 KiB; a pager
+     * thread hands its pages out to a client in a new space, one per fault; flushing the 64 KiB
+     * revokes the client's pages too, and reports that they were written.
+     */
+    private void memory(L4 l4, Threads threads) {
+        out.accept("memory: sigma0, a pager and its client:");
+        pool = Sigma0Client.getAny(l4, 16);
+        boolean got = !Fpage.isNil(pool) && Fpage.log2Size(pool) == 16;
+        pool = Fpage.address(pool);
+        if (got) l4.store(pool, 42);
+        checks.check("sigma0 gives the root task 64 KiB of free memory, mapped 1:1", got && l4.load(pool) == 42,
+                "fpage at 0x" + Long.toHexString(pool));
+        if (!got) return;
+        long p = threads.inMySpace(pager, 0), c = threads.inNewSpace(memClient, 0);
+        l4.loadMsg(0, p);
+        l4.send(c);
+        long tag = l4.receive(c);
+        long sum = l4.mr(1), took = l4.mr(2);
+        out.accept(String.format("  the client's 16 page faults were served by the pager in %d µs of machine time", took));
+        checks.check("a user-level pager maps a page on each fault of its client", !L4.failed(tag) && sum == 120, "sum " + sum);
+        int status = Fpage.rights(l4.flush(Fpage.log2(pool, 16, Fpage.RWX)));
+        checks.check("Unmap revokes through the pager to the client and reports the pages written",
+                (status & Fpage.W) != 0, "status " + status);
+        threads.kill(c);
+        threads.kill(p);
     }
 
     private void kipSummary(L4 l4) {

@@ -195,6 +195,49 @@ class PageFaultTest {
         assertEquals("page fault: read at 0x4000000000 is not mapped, and its pager 5000.1 does not exist", why);
     }
 
+    /**
+     * The fault IPC ends like any other when a partner goes: the pager deleted while its client
+     * waits for the reply (the client faults again, finds no pager and stops), and the faulting
+     * thread deleted while its pager holds the fault (the pager's reply finds no partner).
+     */
+    @Test
+    void deletionOfEitherSideEndsTheFaultIpc() {
+        Scenario s = new Scenario();
+        long[] ids = new long[2];
+        s.entry("silent pager", l4 -> {
+            l4.waitAny();
+            l4.receive(l4.myGlobalId());                          // holds the fault, never answers
+        });
+        s.entry("client", l4 -> {
+            l4.setPager(ids[0]);
+            l4.load(0x4000_0000L);
+        });
+        s.main(l4 -> {
+            Threads threads = new Threads(l4);
+            ids[0] = threads.inMySpace(s.ip("silent pager"), 0);
+            ids[1] = threads.inMySpace(s.ip("client"), 0);
+            l4.sleepMicros(100);
+            s.log.add("client in its fault: " + ristretto.abi.Schedule.resultName(l4.threadState(ids[1])));
+            threads.kill(ids[0]);
+            l4.sleepMicros(100);
+            long faulter = threads.inMySpace(s.ip("client"), 0);      // a second client, whose pager is the root task
+            ids[0] = l4.myGlobalId();
+            long tag = l4.receive(faulter);
+            s.log.add("fault from the second client " + Pager.isPageFault(tag));
+            threads.kill(faulter);
+            l4.loadMapItem(Fpage.log2(POOL, 12, Fpage.RWX), l4.mr(1));
+            tag = l4.send(faulter, Timeout.ZERO);
+            s.log.add("reply to the deleted client: " + IpcError.name(l4.ipcError()));
+        });
+        Harness h = s.run();
+        assertEquals("client in its fault: " + ristretto.abi.Schedule.resultName(ristretto.abi.Schedule.WAITING), s.log.get(0));
+        assertEquals(List.of("fault from the second client true", "reply to the deleted client: non-existing partner"), s.log.subList(1, 3));
+        String why = h.kernel().stopReason(ids[1]);
+        assertTrue(why.endsWith("and its pager " + ThreadId.toString(ThreadId.global(ThreadId.number(h.kernel().rootTaskId()) + 1, 1))
+                + " does not exist"), why);
+        MappingDbChecker.check(h.kernel());
+    }
+
     // ------------------------------------------------------------------- sigma0 (§14, §16.8)
 
     @Test

@@ -223,6 +223,14 @@ final class JmhRounds {
         return ra == null || rb == null || ra.failed() || rb.failed() ? Double.NaN : ra.median / rb.median;
     }
 
+    /** Prints {@code a / b} with a note, and whether it is within {@code limit} (none if NaN); nothing if either row is missing. */
+    static void printRatio(PrintStream out, Map<String, Row> rows, String a, String b, String note, double limit) {
+        double q = ratio(rows, a, b);
+        if (Double.isNaN(q)) return;
+        String verdict = Double.isNaN(limit) ? "" : q <= limit ? "  met" : "  NOT MET";
+        out.printf("  %-32s / %-28s = %8.2f  (%s)%s%n", a, b, q, note, verdict);
+    }
+
     static String fmt(double v) {
         if (Double.isNaN(v)) return "-";
         return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : v >= 0.01 || v == 0 ? "%.2f" : "%.3g", v);

@@ -56,21 +56,14 @@ public final class SandboxCommand implements Callable<Integer> {
         out.println("ratios in this run:");
         for (String k : KERNELS) {
             String goal = k.equals("tight-loop") ? "reported" : "goal <= 1.15";
-            ratio(out, rows, "compute." + k + ".instrumented", "compute." + k + ".plain", goal, k.equals("tight-loop") ? Double.NaN : 1.15);
+            JmhRounds.printRatio(out, rows, "compute." + k + ".instrumented", "compute." + k + ".plain", goal, k.equals("tight-loop") ? Double.NaN : 1.15);
         }
-        ratio(out, rows, CALL_CHECKED, CALL, "goal <= 1.1; the carrier watch, as run and demo keep it on", 1.1);
-        ratio(out, rows, "load.class.instrumented", "load.class.plain", "instrumenting on top of defining", Double.NaN);
+        JmhRounds.printRatio(out, rows, CALL_CHECKED, CALL, "goal <= 1.1; the carrier watch, as run and demo keep it on", 1.1);
+        JmhRounds.printRatio(out, rows, "load.class.instrumented", "load.class.plain", "instrumenting on top of defining", Double.NaN);
         if (options.json != null) {
             JmhRounds.writeJson(options.json, rows, "ns_per_op", "gc_alloc_bytes_per_op");
             out.println("wrote " + options.json);
         }
         return run.exitCode();
-    }
-
-    private static void ratio(PrintStream out, Map<String, Row> rows, String a, String b, String note, double limit) {
-        double q = JmhRounds.ratio(rows, a, b);
-        if (Double.isNaN(q)) return;
-        String verdict = Double.isNaN(limit) ? "" : q <= limit ? "  met" : "  NOT MET";
-        out.printf("  %-32s / %-28s = %8.2f  (%s)%s%n", a, b, q, note, verdict);
     }
 }

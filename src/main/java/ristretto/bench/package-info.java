@@ -6,8 +6,10 @@
  * ({@link ristretto.bench.ThreadDeletionBench}), and {@code ristretto bench pingpong}
  * ({@link ristretto.bench.PingPongCommand}), which runs them as one table; what yieldpoints, the
  * runtime check and class loading cost ({@link ristretto.bench.Sandbox}, {@code ristretto bench
- * sandbox}: {@link ristretto.bench.SandboxCommand}). Both commands share
- * {@link ristretto.bench.JmhRounds}. Results and method: {@code docs/benchmarks.md}.
+ * sandbox}: {@link ristretto.bench.SandboxCommand}); what the memory mechanisms cost — page
+ * faults, map, unmap, loads and stores ({@link ristretto.bench.Memory} on a
+ * {@link ristretto.bench.MemorySystem}, {@code ristretto bench memory}:
+ * {@link ristretto.bench.MemoryCommand}). The commands share {@link ristretto.bench.JmhRounds}. Results and method: {@code docs/benchmarks.md}.
  *
  * <p>May depend on every layer; only the CLI depends on it.
  */

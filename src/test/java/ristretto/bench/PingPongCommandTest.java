@@ -3,13 +3,9 @@ package ristretto.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Method;
-import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Param;
 
 class PingPongCommandTest {
 
@@ -23,15 +19,6 @@ class PingPongCommandTest {
 
     @Test
     void shouldNameAJmhBenchmarkAndAKnownVariantInEveryCase() throws Exception {
-        List<String> variants = List.of(PingPong.CallState.class.getField("variant").getAnnotation(Param.class).value());
-        for (JmhRounds.Case c : PingPongCommand.CASES) {
-            int dot = c.benchmark().lastIndexOf('.');
-            Class<?> k = Class.forName(c.benchmark().substring(0, dot));
-            String method = c.benchmark().substring(dot + 1);
-            Method m = Arrays.stream(k.getMethods()).filter(x -> x.getName().equals(method)).findFirst()
-                    .orElseThrow(() -> new AssertionError(c.name() + ": no method " + c.benchmark()));
-            assertTrue(m.isAnnotationPresent(Benchmark.class), c.name() + ": " + c.benchmark() + " is not a @Benchmark");
-            if (c.variant() != null) assertTrue(variants.contains(c.variant()), c.name() + ": unknown variant " + c.variant());
-        }
+        for (JmhRounds.Case c : PingPongCommand.CASES) BenchCases.benchmarkOf(c);
     }
 }

@@ -2,14 +2,9 @@ package ristretto.bench;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Param;
 
 /** {@code bench sandbox}: its cases name real benchmarks, and its kernels compute the same metered or not. */
 class SandboxTest {
@@ -21,17 +16,7 @@ class SandboxTest {
         for (String k : SandboxCommand.KERNELS)
             assertTrue(names.containsAll(List.of("compute." + k + ".instrumented", "compute." + k + ".plain")), k);
         assertTrue(names.containsAll(List.of(SandboxCommand.CALL, SandboxCommand.CALL_CHECKED)));
-        for (JmhRounds.Case c : SandboxCommand.CASES) {
-            int dot = c.benchmark().lastIndexOf('.');
-            Class<?> k = Class.forName(c.benchmark().substring(0, dot));
-            String method = c.benchmark().substring(dot + 1);
-            Method m = Arrays.stream(k.getMethods()).filter(x -> x.getName().equals(method)).findFirst()
-                    .orElseThrow(() -> new AssertionError(c.name() + ": no method " + c.benchmark()));
-            assertTrue(m.isAnnotationPresent(Benchmark.class), c.name());
-            Class<?> state = m.getParameterTypes()[0];
-            Field variant = state.getField("variant");
-            assertTrue(List.of(variant.getAnnotation(Param.class).value()).contains(c.variant()), c.name() + ": " + c.variant());
-        }
+        for (JmhRounds.Case c : SandboxCommand.CASES) BenchCases.benchmarkOf(c);
     }
 
     @Test

@@ -52,6 +52,15 @@ public interface UserCpu {
     /** Microseconds since boot, from the machine clock. */
     long systemClock();
 
+    /**
+     * An explicit trap (the architecture's software exception): the kernel sends the thread's
+     * exception handler the exception message ({@link ExceptionMessage}, kind {@link
+     * ExceptionMessage#TRAP}, MR4 = {@code code}) and returns once the handler's reply resumes
+     * the thread at its old IP. A reply with another IP starts the thread afresh there; no handler
+     * or no resuming reply stops it (resumed, it returns from here). The thread's MRs are kept.
+     */
+    void trap(long code);
+
     /** Returns the KIP's address in the caller's space; version, flags, kernel id in registers. */
     long kernelInterface();
 

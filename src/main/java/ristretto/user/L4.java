@@ -244,6 +244,9 @@ public final class L4 {
     /** Microseconds since boot. */
     public long systemClock() { return cpu.systemClock(); }
 
+    /** Raises a trap with {@code code} to this thread's exception handler ({@link UserCpu#trap}). */
+    public void trap(long code) { cpu.trap(code); }
+
     /** The KIP's address in this space. */
     public long kernelInterface() { return cpu.kernelInterface(); }
 

@@ -188,15 +188,16 @@ class UserFaultTest {
             s.log.add("must not get here");
         });
         assertEquals(List.of("bystander done", "victim inactive"), s.log);
-        assertEquals("misaligned read at 0x1000004", h.kernel().stopReason(A));
-        assertTrue(consoleText(h).contains("thread 67.1 stopped: misaligned read at 0x1000004"), consoleText(h));
+        assertEquals("misaligned read at 0x1000004, and the thread has no exception handler", h.kernel().stopReason(A));
+        assertTrue(consoleText(h).contains("thread 67.1 (entry victim) stopped: misaligned read at 0x1000004, and the thread has no exception handler"),
+                consoleText(h));
     }
 
     @Test
     void aMisalignedStoreStopsTheThreadAndWritesNothing() {
         Prog s = new Prog();
         Harness h = runWithVictim(s, l4 -> l4.store(MEM + 12, -1));
-        assertEquals("misaligned write at 0x100000c", h.kernel().stopReason(A));
+        assertEquals("misaligned write at 0x100000c, and the thread has no exception handler", h.kernel().stopReason(A));
         assertEquals(List.of("bystander done", "victim inactive"), s.log);
         var memory = h.system.machine().memory();        // the root's memory is mapped 1:1
         assertEquals(0, memory.load(MEM + 8));

@@ -1,5 +1,6 @@
 package ristretto.kernel.mem;
 
+import ristretto.abi.ExceptionMessage;
 import ristretto.abi.IpcError;
 import ristretto.abi.ThreadId;
 import ristretto.abi.Utcb;
@@ -13,14 +14,16 @@ import ristretto.machine.PageTable;
 import ristretto.machine.Pte;
 
 /**
- * Faults raised by user code: failed translations and misaligned accesses. A translation that
- * misses or lacks rights becomes a page-fault IPC to the thread's pager (§13.1, {@link
- * KernelMessage#pageFault}), after which the access is retried — transparently if the pager
- * mapped the page, with another fault if not. Sigma0's space is physical memory: its faults are
- * resolved by the kernel, which makes the frame's root in the mapping database and maps it 1:1.
- * A thread with no pager, or whose pager does not exist, stops with a report; so does a
- * misaligned access until exception IPC arrives. A stopped thread retries the access if resumed,
- * like a restarted instruction.
+ * Faults raised by user code: failed translations, misaligned accesses and exceptions. A
+ * translation that misses or lacks rights — an execute without X included — becomes a
+ * page-fault IPC to the thread's pager (§13.1, {@link KernelMessage#pageFault}), after which the
+ * access is retried — transparently if the pager mapped the page, with another fault if not.
+ * Sigma0's space is physical memory: its faults are resolved by the kernel, which makes the
+ * frame's root in the mapping database and maps it 1:1. A misaligned access, an explicit trap
+ * and a Java exception escaping user code become exception IPC to the thread's exception handler
+ * ({@link #exception}, §13.2). A thread with no pager or handler, or whose pager or handler does
+ * not exist, stops with a report. A thread stopped in a page fault or a misaligned access retries
+ * the access if resumed, like a restarted instruction.
  */
 public final class Faults {
     private Faults() {}
@@ -33,7 +36,10 @@ public final class Faults {
     public static long userAccess(Tcb t, Processor p, long vaddr, long access, int bytes) {
         while (true) {
             if ((vaddr & (bytes - 1)) != 0) {
-                stopSelf(t, p, "misaligned " + accessName(access) + " at 0x" + Long.toHexString(vaddr));
+                // The access can be neither completed nor retried: a resumed thread starts afresh at the reply's IP.
+                long kind = ExceptionMessage.MISALIGNED | (access & 7) << 8 | (long) bytes << 16;
+                if (exception(t, p, kind, vaddr, "misaligned " + accessName(access) + " at 0x" + Long.toHexString(vaddr)) != STOPPED)
+                    restart(t, p);
                 continue;
             }
             long pa = p.machineCpu.translate(vaddr, access);
@@ -57,6 +63,53 @@ public final class Faults {
         }
     }
 
+    /** What {@link #exception} answers: the thread was stopped (and resumed since), or resumed at its old IP or a new one. */
+    public static final int STOPPED = 0, RESUMED_HERE = 1, RESUMED_ELSEWHERE = 2;
+
+    /**
+     * §13.2: the calling thread {@code t} raised an exception of {@code kind} (MR3 of {@link
+     * ExceptionMessage}) with {@code detail}, {@code fault} in words. It sends its exception
+     * handler the exception message and waits for the reply. A reply that resumes it sets its IP
+     * and SP from MR1 and MR2: answers {@link #RESUMED_HERE} if the IP is its old one, else
+     * {@link #RESUMED_ELSEWHERE}; what that means is the caller's (go on, or start afresh at the
+     * IP: {@link #restart}). With no handler, a handler that does not exist, a failed IPC or a
+     * reply that does not resume it, the thread stops with a report naming it, its entry point,
+     * the fault and the handler; answers {@link #STOPPED} if it is resumed.
+     */
+    public static int exception(Tcb t, Processor p, long kind, long detail, String fault) {
+        long handler = t.word(Utcb.EXCEPTION_HANDLER);
+        if (handler == ThreadId.NIL) {
+            stop(t, p, fault + ", and the thread has no exception handler", true);
+            return STOPPED;
+        }
+        long oldIp = t.ip;
+        long[] reply = new long[3];
+        long failed = KernelMessage.exception(t, p, handler, kind, detail, reply);
+        String h = ThreadId.toString(handler);
+        if (failed == 0 && ExceptionMessage.resumes(reply[0])) {
+            t.ip = reply[1];
+            t.sp = reply[2];
+            return reply[1] == oldIp ? RESUMED_HERE : RESUMED_ELSEWHERE;
+        }
+        stop(t, p, fault + (failed == 0 ? ", and its exception handler " + h + " did not resume it"
+                : KernelMessage.inSendPhase(failed) && KernelMessage.error(failed) == IpcError.NO_PARTNER
+                ? ", and its exception handler " + h + " does not exist"
+                : ", and the exception IPC to its handler " + h + " failed: " + IpcError.name(KernelMessage.error(failed))), true);
+        return STOPPED;
+    }
+
+    /** The calling thread {@code t} abandons its stack and starts afresh at its IP (as ExchangeRegisters' new IP); does not return. */
+    public static void restart(Tcb t, Processor p) {
+        t.pendingWork |= Tcb.PENDING_RESTART;
+        p.handlePending(t);
+    }
+
+    /** {@code thread X (entry E)}: the thread and the entry point at its IP, for reports. */
+    public static String named(Tcb t) {
+        String entry = t.kernel.code.nameAt(t.ip);
+        return "thread " + ThreadId.toString(t.globalId) + (entry != null ? " (entry " + entry + ")" : "");
+    }
+
     /** While {@code t} waits for its pager: its innermost page fault in words, else null. */
     public static String inPageFault(Tcb t) {
         for (SaveArea a = t.nested; a != null; a = a.outer)
@@ -73,9 +126,12 @@ public final class Faults {
     }
 
     /** Stops the calling thread (HALTED) with a report; returns only if it is resumed. */
-    public static void stopSelf(Tcb t, Processor p, String reason) {
+    public static void stopSelf(Tcb t, Processor p, String reason) { stop(t, p, reason, false); }
+
+    /** {@link #stopSelf}, the report naming the thread's entry point if {@code withEntry}. */
+    private static void stop(Tcb t, Processor p, String reason, boolean withEntry) {
         t.stopReason = reason;
-        t.kernel.report("thread " + ThreadId.toString(t.globalId) + " stopped: " + reason);
+        t.kernel.report((withEntry ? named(t) : "thread " + ThreadId.toString(t.globalId)) + " stopped: " + reason);
         t.kernel.trace(Trace.STOP, t, null);
         t.state = ThreadState.HALTED;
         p.scheduler.block(t);

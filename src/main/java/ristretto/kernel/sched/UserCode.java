@@ -1,7 +1,9 @@
 package ristretto.kernel.sched;
 
 import jdk.internal.vm.Continuation;
+import ristretto.abi.ExceptionMessage;
 import ristretto.abi.ThreadId;
+import ristretto.abi.Utcb;
 import ristretto.kernel.Kernel;
 import ristretto.kernel.debug.Trace;
 import ristretto.kernel.load.LoadRefused;
@@ -69,26 +71,48 @@ final class UserCode {
 
     /**
      * An exception escaped a thread's continuation. Thrown by user code (or a deliberate
-     * {@link UserFault}), it stops the thread; thrown by kernel or machine code it is a kernel
-     * bug, reported as such with its stack so that tests can never mistake one for the other.
+     * {@link UserFault}), it is the program's exception: a thread with an exception handler gets
+     * a fresh continuation that sends it the exception IPC ({@link #afterException}); one with
+     * none stops. Thrown by kernel or machine code it is a kernel bug, reported as such with its
+     * stack so that tests can never mistake one for the other.
      */
     static void failed(Tcb t, Throwable e) {
         Meter.account(t.cpu);
         Kernel k = t.kernel;
         t.cont = null;
-        t.state = ThreadState.HALTED;
         boolean kernelBug = !(e instanceof UserFault) && !(e instanceof IllegalMonitorStateException)
                 && thrownByKernel(e);
+        if (!kernelBug && t.state == ThreadState.RUNNING && t.word(Utcb.EXCEPTION_HANDLER) != ThreadId.NIL) {
+            // The stack the exception escaped is gone: the IPC is made from a fresh one, which can block.
+            t.cont = new Continuation(Processor.SCOPE, () -> afterException(t, e));
+            t.cpu.scheduler.wake(t);
+            return;
+        }
+        t.state = ThreadState.HALTED;
         t.stopReason = (kernelBug ? "KERNEL BUG: " : "user code threw ") + e;
-        String entry = k.code.nameAt(t.ip);
-        k.report((kernelBug ? "KERNEL BUG in " : "") + "thread " + ThreadId.toString(t.globalId)
-                + (entry != null ? " (entry " + entry + ")" : "") + " stopped: " + e);
+        k.report((kernelBug ? "KERNEL BUG in " : "") + Faults.named(t) + " stopped: " + e
+                + (kernelBug ? "" : ", and the thread has no exception handler"));
         if (!(e instanceof UserFault)) {           // a fault's report says it all; an exception needs its stack
             StringBuilder sb = new StringBuilder();
             for (StackTraceElement el : e.getStackTrace()) sb.append("\n    at ").append(el);
             k.report("  stack:" + sb);
         }
         k.trace(Trace.STOP, t, null);
+    }
+
+    /**
+     * The body of a thread whose user code threw {@code e} and which has an exception handler:
+     * a halt or a new IP that came meanwhile takes effect first; then the exception IPC ({@link
+     * ExceptionMessage#JAVA_EXCEPTION}, or {@link ExceptionMessage#STACK_OVERFLOW} for a
+     * StackOverflowError), and the thread starts afresh at the IP and SP of the handler's reply
+     * — or, stopped, at its IP when it is resumed.
+     */
+    private static void afterException(Tcb t, Throwable e) {
+        Processor p = t.cpu;
+        if (t.pendingWork != 0) p.handlePending(t);
+        int kind = e instanceof StackOverflowError ? ExceptionMessage.STACK_OVERFLOW : ExceptionMessage.JAVA_EXCEPTION;
+        Faults.exception(t, p, kind, 0, "user code threw " + e);
+        runUser(t);
     }
 
     /**

@@ -2,6 +2,7 @@ package ristretto.kernel.syscall;
 
 import java.lang.foreign.MemorySegment;
 import jdk.internal.vm.Continuation;
+import ristretto.abi.ExceptionMessage;
 import ristretto.abi.Kip;
 import ristretto.abi.ThreadId;
 import ristretto.abi.UserCpu;
@@ -127,6 +128,14 @@ public final class TrapGate implements UserCpu {
     @Override public long systemClock() {
         enter(false);
         return self.kernel.machine.clock().nowMicros();
+    }
+
+    /** The explicit trap: an exception IPC ({@link Faults#exception}); another IP in the reply restarts the thread there. */
+    @Override public void trap(long code) {
+        Processor p = enter(true);
+        Tcb t = self;
+        if (Faults.exception(t, p, ExceptionMessage.TRAP, code, "trap " + code) == Faults.RESUMED_ELSEWHERE) Faults.restart(t, p);
+        p.returnToUser(t);
     }
 
     @Override public long kernelInterface() {

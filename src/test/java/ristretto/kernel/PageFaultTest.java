@@ -155,6 +155,37 @@ class PageFaultTest {
         assertEquals(2, faults(h, client[0]));
     }
 
+    /** A pager's long reply (40 words, no mapping) overwrites nothing the faulting thread sees; it faults again. */
+    @Test
+    void aLongReplyLeavesTheFaultingThreadsMrsAlone() {
+        for (boolean fast : new boolean[] {true, false}) {
+            Scenario s = new Scenario();
+            long[] client = new long[1];
+            s.entry("client", l4 -> {
+                for (int i = 0; i < 64; i++) l4.setMr(i, 0x2000 + i);
+                long v = l4.load(0x4000_0000L);
+                boolean intact = true;
+                for (int i = 0; i < 64; i++) intact &= l4.mr(i) == 0x2000 + i;
+                s.log.add("loaded " + v + ", MRs intact " + intact);
+            });
+            s.main(l4 -> {
+                client[0] = new Threads(l4).inMySpace(s.ip("client"), 0);
+                l4.receive(client[0]);
+                long[] words = new long[40];
+                java.util.Arrays.fill(words, -1);
+                l4.loadMsg(0, words);
+                long tag = l4.call(client[0]);                    // no mapping: it faults again, which is our answer
+                s.log.add("again " + Pager.isPageFault(tag));
+                l4.store(POOL, 5);
+                l4.loadMapItem(Fpage.log2(POOL, 12, Fpage.RWX), l4.mr(1));
+                l4.send(client[0]);
+                l4.sleepMicros(1000);
+            });
+            s.run(Harness.testOptions().withFastPath(fast));
+            assertEquals(List.of("again true", "loaded 5, MRs intact true"), s.log, "fast path " + fast);
+        }
+    }
+
     /** l4test "Page touch": one word into each of 1000 fresh pages, faults resolved by sigma0. */
     @Test
     void pageTouchThroughSigma0() {

@@ -67,6 +67,7 @@ public final class FastPath {
         // A same-space server replies to the local ID its From said (Pistachio converts in the stub).
         Tcb dest = ThreadId.isGlobal(to) ? p.kernel.threads.lookupGlobal(to) : p.kernel.threads.lookup(to, self);
         if (dest == null || dest.state != WAITING_FOREVER || dest.cpu != p || dest.awaitingStartup) return null;
+        if (dest.nested != null) return null;                    // a reply to a kernel-generated IPC: its save area keeps the MRs
         long w = dest.partner;
         if (w != self.globalId && w != ThreadId.ANY) return null;
         if (fromSpec != to && (fromSpec != ThreadId.ANY || self.sendHead != null)) return null;

@@ -37,6 +37,7 @@ public final class Transfer {
         Timeouts.cancel(dest);
         int u = MsgTag.u(tag), t = MsgTag.t(tag);
         if (u + t + 1 > Utcb.MR_COUNT) return overflow(self, dest, tag);
+        if (dest.nested != null) dest.nested.keep(dest, u + t);   // a reply to a kernel-generated IPC
         if (u + t > 0) copyWords(self, dest, u + t);
         if (t > 0 && !TypedItems.transfer(self, dest, u, t)) return overflow(self, dest, tag);
         long delivered = tag & ~MsgTag.RECEIVE_FLAGS;

@@ -72,11 +72,13 @@ public final class Processor {
 
     /**
      * Yields the running thread {@code self} so that {@code target} (or, if null, the scheduler's
-     * choice) runs; returns when {@code self} runs again — or at once, the switch rolled back,
+     * choice) runs — a named target on this stack if it can be ({@link #switchNested}, as the fast
+     * path switches), else through the dispatcher; returns when {@code self} runs again — or at once, the switch rolled back,
      * if there was no stack left to freeze {@code self} ({@link #switchFailed}).
      */
     void yieldTo(Tcb self, Tcb target) {
         next = target;
+        if (target != null && kernel.directSwitch && self.mounted && switchNested(self)) return;
         try {
             Continuation.yield(SCOPE);
         } catch (StackOverflowError e) {

@@ -8,7 +8,10 @@ import ristretto.abi.Utcb;
  * exception or preemption message is a Call the kernel makes on the thread's behalf, and when
  * it ends — replied, cancelled, aborted — the thread's virtual registers are as they were. Saved:
  * all 64 MRs (a pager's reply may be long; X.2 saves MR0–MR2 and Pistachio's x86 exception path
- * twelve more, so a user thread's MRs survive any fault), BR0 (the kernel sets the acceptor of
+ * twelve more, so a user thread's MRs survive any fault) — MR0–MR5, which the kernel's own
+ * messages write, at once, the others only when a reply is about to overwrite them
+ * ({@link #keep}, called by the transfer), so a fault answered by one map item copies six
+ * words each way, not 64 — BR0 (the kernel sets the acceptor of
  * the call), ErrorCode, VirtualSender/ActualSender and IntendedReceiver (a delivery writes them),
  * and the kernel's record of the interrupted IPC's results.
  *
@@ -21,6 +24,10 @@ public final class SaveArea {
     public static final int PAGE_FAULT = 1, EXCEPTION = 2, PREEMPTION = 3;
 
     final long[] mrs = new long[Utcb.MR_COUNT];
+    /** MRs 0 .. kept − 1 are saved in {@link #mrs}. */
+    private int kept;
+    /** The MRs a kernel-generated message writes itself (tag and up to five words): saved at once. */
+    static final int EAGER = 6;
     long br0, errorCode, virtualSender, intendedReceiver, ipcResult, partner;
     public int kind;
     /** The fault address and the access (rwx) of a page fault; 0 otherwise. */
@@ -29,7 +36,8 @@ public final class SaveArea {
 
     /** Saves {@code t}'s registers and makes this its innermost save area. */
     public void save(Tcb t, int kind, long address, long access) {
-        MemorySegment.copy(t.utcb, Tcb.WORD, Utcb.mr(0), mrs, 0, Utcb.MR_COUNT);
+        MemorySegment.copy(t.utcb, Tcb.WORD, Utcb.mr(0), mrs, 0, EAGER);
+        kept = EAGER;
         br0 = t.word(Utcb.br(0));
         errorCode = t.word(Utcb.ERROR_CODE);
         virtualSender = t.word(Utcb.VIRTUAL_SENDER);
@@ -43,9 +51,17 @@ public final class SaveArea {
         t.nested = this;
     }
 
+    /** A message is about to be written into {@code t}'s MR0..MR{@code last}: saves those not saved yet. */
+    public void keep(Tcb t, int last) {
+        if (last < kept) return;
+        int n = Math.min(last + 1, Utcb.MR_COUNT) - kept;
+        MemorySegment.copy(t.utcb, Tcb.WORD, Utcb.mr(kept), mrs, kept, n);
+        kept += n;
+    }
+
     /** Puts back what {@link #save} saved and pops this save area. */
     public void restore(Tcb t) {
-        MemorySegment.copy(mrs, 0, t.utcb, Tcb.WORD, Utcb.mr(0), Utcb.MR_COUNT);
+        MemorySegment.copy(mrs, 0, t.utcb, Tcb.WORD, Utcb.mr(0), kept);
         t.setWord(Utcb.br(0), br0);
         t.setWord(Utcb.ERROR_CODE, errorCode);
         t.setWord(Utcb.VIRTUAL_SENDER, virtualSender);

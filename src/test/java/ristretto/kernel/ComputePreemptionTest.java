@@ -158,8 +158,8 @@ class ComputePreemptionTest {
         assertEquals(ids[0], events(h, "preempt").getFirst().a(), "the initialising thread was preempted once it could be");
     }
 
-    @Test
     /** 300 ms of host time: the root task first maps its 16 MiB region through sigma0, which a cold JVM takes milliseconds over. */
+    @Test
     void onTheRealClockComputeLoopsArePreemptedToo() {
         long[] progress = new long[2];
         long[] ids = new long[2];

@@ -32,8 +32,8 @@ public final class Sigma0Client {
     public static boolean getRegion(L4 l4, long base, long size) {
         long end = base + size;
         for (long a = base; a < end; ) {
-            int log2 = Long.numberOfTrailingZeros(a == 0 ? Long.MIN_VALUE : a);
-            while (log2 > 12 && a + (1L << log2) > end) log2--;
+            int log2 = Math.min(Long.numberOfTrailingZeros(a), 62);     // the alignment of a (a = 0: any)
+            while (log2 > 12 && (1L << log2) > end - a) log2--;
             if (Fpage.isNil(getPage(l4, a, log2))) return false;
             a += 1L << log2;
         }

@@ -311,12 +311,15 @@ class PageFaultTest {
             log.add("root's page " + Fpage.isNil(Sigma0Client.getPage(l4, MEM, 12)));
             log.add("kernel memory " + Fpage.isNil(Sigma0Client.getPage(l4, 60L << 20, 12)));
             log.add("a free page " + !Fpage.isNil(Sigma0Client.getPage(l4, MEM + (20L << 20), 12)));
+            log.add("a region at 0 " + Sigma0Client.getRegion(l4, 0, 0x3000));   // 2^13 at 0, then 2^12 at 0x2000
+            l4.store(0x2ff8, 1);
+            log.add("mapped " + l4.load(0x2ff8));
         });
         s.main(l4 -> {
             new Threads(l4).inNewSpace(s.ip("other"), 0);
             l4.sleepMicros(1000);
         });
         s.run();
-        assertEquals(List.of("root's page true", "kernel memory true", "a free page true"), log);
+        assertEquals(List.of("root's page true", "kernel memory true", "a free page true", "a region at 0 true", "mapped 1"), log);
     }
 }

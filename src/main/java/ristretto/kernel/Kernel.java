@@ -35,22 +35,36 @@ public final class Kernel {
     /** KernelId word of the kernel descriptor: id 0x52 ('R'istretto), subid 1. */
     public static final long KERNEL_ID = (0x52L << 24) | (1L << 16);
 
-    /** Kernel options: the IPC optimizations (each with an off switch) and checking. */
+    /**
+     * How string items travel between spaces (seed 000/001; chosen at boot): through a per-CPU
+     * kernel buffer, copied in and copied out, or once through a temporary mapping of the
+     * receiver's buffer into a per-CPU kernel window of the sender's context.
+     */
+    public enum Copy { COPY_IN_OUT, TEMPORARY_MAPPING }
+
+    /**
+     * Kernel options: the IPC optimizations (each with an off switch), checking, the string copy
+     * strategy and the cost model of string copies (off unless asked for).
+     */
     public record Options(boolean fastPath, boolean lazyScheduling, boolean directSwitch,
-                          boolean checkedMode, boolean tracing, int threadBits) {
-        public static Options defaults() { return new Options(true, true, true, false, false, 18); }
+                          boolean checkedMode, boolean tracing, int threadBits, Copy copy, boolean costModel) {
+        public static Options defaults() { return new Options(true, true, true, false, false, 18, Copy.TEMPORARY_MAPPING, false); }
 
-        public Options withFastPath(boolean b) { return new Options(b, lazyScheduling, directSwitch, checkedMode, tracing, threadBits); }
+        public Options withFastPath(boolean b) { return new Options(b, lazyScheduling, directSwitch, checkedMode, tracing, threadBits, copy, costModel); }
 
-        public Options withLazyScheduling(boolean b) { return new Options(fastPath, b, directSwitch, checkedMode, tracing, threadBits); }
+        public Options withLazyScheduling(boolean b) { return new Options(fastPath, b, directSwitch, checkedMode, tracing, threadBits, copy, costModel); }
 
-        public Options withDirectSwitch(boolean b) { return new Options(fastPath, lazyScheduling, b, checkedMode, tracing, threadBits); }
+        public Options withDirectSwitch(boolean b) { return new Options(fastPath, lazyScheduling, b, checkedMode, tracing, threadBits, copy, costModel); }
 
-        public Options withCheckedMode(boolean b) { return new Options(fastPath, lazyScheduling, directSwitch, b, tracing, threadBits); }
+        public Options withCheckedMode(boolean b) { return new Options(fastPath, lazyScheduling, directSwitch, b, tracing, threadBits, copy, costModel); }
 
-        public Options withTracing(boolean b) { return new Options(fastPath, lazyScheduling, directSwitch, checkedMode, b, threadBits); }
+        public Options withTracing(boolean b) { return new Options(fastPath, lazyScheduling, directSwitch, checkedMode, b, threadBits, copy, costModel); }
 
-        public Options withThreadBits(int t) { return new Options(fastPath, lazyScheduling, directSwitch, checkedMode, tracing, t); }
+        public Options withThreadBits(int t) { return new Options(fastPath, lazyScheduling, directSwitch, checkedMode, tracing, t, copy, costModel); }
+
+        public Options withCopy(Copy c) { return new Options(fastPath, lazyScheduling, directSwitch, checkedMode, tracing, threadBits, c, costModel); }
+
+        public Options withCostModel(boolean b) { return new Options(fastPath, lazyScheduling, directSwitch, checkedMode, tracing, threadBits, copy, b); }
     }
 
     public final Machine machine;

@@ -156,14 +156,38 @@ public final class Kernel {
 
     public boolean expectsInterrupts() { return false; }
 
-    /** Forgets every CPU's translations of a space that is gone. */
+    /** Forgets every CPU's translations of a space that is gone (and closes the temporary-mapping windows). */
     public void flushTlbs(Space s) {
-        for (Processor p : processors) p.machineCpu.tlb().flushSpace(s.id);
+        for (Processor p : processors) {
+            p.machineCpu.tlb().flushSpace(s.id);
+            p.machineCpu.invalidateWindow();
+        }
     }
 
-    /** Forgets every CPU's translation of one page of a space whose page-table entry changed. */
+    /**
+     * Forgets every CPU's translation of one page of a space whose page-table entry changed; a
+     * temporary-mapping window, which may show that page under its own tag, is closed too.
+     */
     public void flushTlbPage(Space s, long vpn) {
-        for (Processor p : processors) p.machineCpu.tlb().flushPage(s.id, vpn);
+        for (Processor p : processors) {
+            p.machineCpu.tlb().flushPage(s.id, vpn);
+            p.machineCpu.invalidateWindow();
+        }
+    }
+
+    /**
+     * {@code bytes} (whole pages) of physically contiguous kernel memory, for a CPU's string
+     * copy buffer; taken at boot, when the kernel's frames are still handed out in order.
+     */
+    public long kernelBuffer(int bytes) {
+        long first = -1;
+        for (int i = 0; i < bytes / PhysicalMemory.PAGE_SIZE; i++) {
+            long f = kernelFrames.allocate();
+            if (f < 0 || (first >= 0 && f != first + i * PhysicalMemory.PAGE_SIZE))
+                throw new IllegalStateException("no contiguous kernel memory for a " + bytes + "-byte copy buffer");
+            if (first < 0) first = f;
+        }
+        return first;
     }
 
     // ------------------------------------------------------------------------ the facade
@@ -258,8 +282,8 @@ public final class Kernel {
         List<ThreadReport> out = new ArrayList<>();
         threads.forEach(t -> {
             int s = t.state;
-            boolean inIpc = s == ThreadState.POLLING || s == ThreadState.LOCKED_RUNNING
-                    || ThreadState.isWaiting(s) || s == ThreadState.LOCKED_WAITING;
+            boolean inIpc = s == ThreadState.POLLING || s == ThreadState.LOCKED_RUNNING || s == ThreadState.WAITING_TUNNELED
+                    || ThreadState.isWaiting(s) || s == ThreadState.LOCKED_WAITING || s == ThreadState.LOCKED_RUNNING_NESTED;
             out.add(new ThreadReport(t.globalId, ThreadState.name(s), inIpc ? t.partner : 0,
                     s == ThreadState.HALTED ? t.stopReason : null, Faults.inPageFault(t)));
         });

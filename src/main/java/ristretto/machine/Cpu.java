@@ -17,6 +17,12 @@ public final class Cpu {
      * {@link #events()}, or earlier when an interrupt line was raised ({@link #requestCheck}).
      */
     private long nextEventNs = EventQueue.NONE;
+    /** TLB misses so far (page-table walks of translations and of the window); read by the cost model. */
+    private long tlbMisses;
+    /** The temporary-mapping window of this CPU (seed 001), or its absence. */
+    private final Window window = new Window();
+    /** The cost model of string copies, or null when it is off (the default: then it costs nothing). */
+    private CostModel costs;
     /** Details of the last failed translation. */
     private long faultAddress, faultAccess;
     /** Told whenever {@link #nextEventNs} moves earlier; see {@link #onEarlierEvent}. */
@@ -87,7 +93,21 @@ public final class Cpu {
         // One test on a hit: the rights the access needs, and its status bit already set in the
         // page table (the TLB entry remembers which, as on hardware, so the common access stores nothing).
         long need = access | (access << Pte.STATUS_SHIFT);
-        if ((pte & need) != need) return translateSlow(vaddr, vpn, access, pte);
+        if ((pte & need) != need) return translateSlow(pageTable, asid, vaddr, vpn, access, pte);
+        return Pte.frame(pte) | (vaddr & (PhysicalMemory.PAGE_SIZE - 1));
+    }
+
+    /**
+     * {@link #translate} in another space's table {@code table} (address-space number {@code
+     * space}) without switching to it: how the kernel reaches a receiver's buffer when it copies
+     * out of its own buffer (copy in / copy out). The TLB is tagged, so the entries it fills are
+     * the receiver's own.
+     */
+    public long translateIn(PageTable table, int space, long vaddr, long access) {
+        long vpn = vaddr >>> PhysicalMemory.PAGE_BITS;
+        long pte = tlb.lookup(space, vpn);
+        long need = access | (access << Pte.STATUS_SHIFT);
+        if ((pte & need) != need) return translateSlow(table, space, vaddr, vpn, access, pte);
         return Pte.frame(pte) | (vaddr & (PhysicalMemory.PAGE_SIZE - 1));
     }
 
@@ -96,18 +116,102 @@ public final class Cpu {
      * since its status bits were last reset: the page table decides, the access's status bit is set
      * there (only when the access is allowed), and the TLB entry is refilled with it.
      */
-    private long translateSlow(long vaddr, long vpn, long access, long cached) {
+    private long translateSlow(PageTable table, int space, long vaddr, long vpn, long access, long cached) {
         long pte = cached;
         if (pte == 0) {
-            pte = pageTable == null || vaddr < 0 || vaddr >= PageTable.VA_LIMIT ? 0 : pageTable.lookup(vpn);
+            tlbMisses++;
+            pte = table == null || vaddr < 0 || vaddr >= PageTable.VA_LIMIT ? 0 : table.lookup(vpn);
             if (!Pte.valid(pte)) return fault(vaddr, access);
         }
         if ((pte & access) != access) return fault(vaddr, access);
-        pte = pageTable.markStatus(vpn, access);
+        pte = table.markStatus(vpn, access);
         if (!Pte.valid(pte)) return fault(vaddr, access);     // (a TLB entry outliving its mapping is a kernel bug)
-        tlb.fill(asid, vpn, pte);
+        tlb.fill(space, vpn, pte);
         return Pte.frame(pte) | (vaddr & (PhysicalMemory.PAGE_SIZE - 1));
     }
+
+    // ------------------------------------------------------------ the temporary-mapping window
+
+    /** The TLB tag of window entries: no address space has it, so user translations never hit them. */
+    public static final int WINDOW_ASID = -1;
+    /** Leaves (2 MiB each) the window shows at once: 4 MiB, as the seed's two 4 MB directory entries cover a string. */
+    public static final int WINDOW_LEAVES = 2;
+    /** First virtual page of the window: just above the 48-bit user area, where no user address reaches. */
+    static final long WINDOW_VPN = PageTable.VA_LIMIT >>> PhysicalMemory.PAGE_BITS;
+
+    /**
+     * The window's state: which table's leaves it shows ({@code source}) from which page on
+     * ({@code firstVpn}, a multiple of 512), the leaves themselves (shared, not copied: a page the
+     * source maps later is seen at once), and whether any of it is in use.
+     */
+    private static final class Window {
+        PageTable source;
+        long firstVpn;
+        final long[][] leaves = new long[WINDOW_LEAVES][];
+        boolean active;
+        long selections;
+    }
+
+    /**
+     * Translates {@code vaddr} of the space whose table is {@code source} through this CPU's
+     * temporary-mapping window (seed 001): if the window does not show that part of {@code source},
+     * it is pointed there first — its leaves become {@code source}'s, as the seed copies two
+     * page-directory entries of the receiver — and the address is translated as the window's own,
+     * through the TLB under {@link #WINDOW_ASID}. Answers the physical address, or -1 after
+     * recording a fault. The window lasts until {@link #invalidateWindow}, which the kernel calls
+     * at every thread switch.
+     */
+    public long translateWindow(PageTable source, long vaddr, long access) {
+        long vpn = vaddr >>> PhysicalMemory.PAGE_BITS;
+        if (vaddr < 0 || vaddr >= PageTable.VA_LIMIT) return fault(vaddr, access);
+        Window w = window;
+        if (!w.active || w.source != source || vpn < w.firstVpn || vpn - w.firstVpn >= (long) WINDOW_LEAVES << 9)
+            selectWindow(source, vpn);
+        long wvpn = WINDOW_VPN + (vpn - w.firstVpn);
+        long pte = tlb.lookup(WINDOW_ASID, wvpn);
+        long need = access | (access << Pte.STATUS_SHIFT);
+        if ((pte & need) != need) {
+            if (pte == 0) tlbMisses++;
+            int slot = (int) ((vpn - w.firstVpn) >>> 9);
+            long[] leaf = w.leaves[slot];
+            if (leaf == null) leaf = w.leaves[slot] = source.leaf(w.firstVpn + ((long) slot << 9));   // made since
+            pte = leaf == null ? 0 : leaf[(int) vpn & 511];
+            if (!Pte.valid(pte) || (pte & access) != access) return fault(vaddr, access);
+            pte = source.markStatus(vpn, access);
+            tlb.fill(WINDOW_ASID, wvpn, pte);
+        }
+        return Pte.frame(pte) | (vaddr & (PhysicalMemory.PAGE_SIZE - 1));
+    }
+
+    private void selectWindow(PageTable source, long vpn) {
+        Window w = window;
+        if (w.active) tlb.flushSpace(WINDOW_ASID);
+        w.source = source;
+        w.firstVpn = vpn & ~511L;
+        for (int i = 0; i < WINDOW_LEAVES; i++) w.leaves[i] = source.leaf(w.firstVpn + ((long) i << 9));
+        w.active = true;
+        w.selections++;
+    }
+
+    /** Closes the window and forgets its translations (at every thread switch, and when a mapping changes). */
+    public void invalidateWindow() {
+        Window w = window;
+        if (!w.active) return;
+        w.active = false;
+        w.source = null;
+        java.util.Arrays.fill(w.leaves, null);
+        tlb.flushSpace(WINDOW_ASID);
+    }
+
+    /** How often the window was pointed at a part of a space (the seed's "select dest area"). */
+    public long windowSelections() { return window.selections; }
+
+    public long tlbMisses() { return tlbMisses; }
+
+    /** The cost model of string copies, or null when off. */
+    public CostModel costs() { return costs; }
+
+    public void setCostModel(CostModel c) { this.costs = c; }
 
     private long fault(long vaddr, long access) {
         faultAddress = vaddr;

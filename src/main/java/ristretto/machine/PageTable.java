@@ -24,6 +24,19 @@ public final class PageTable {
         return leaf == null ? 0 : leaf[(int) vpn & MASK];
     }
 
+    /**
+     * The leaf (last-level table, 512 entries, 2 MiB of address space) holding {@code vpn}, or
+     * null if there is none yet: what a temporary-mapping window shares with this table, as a
+     * page-directory entry copied from another space shares its page table (seed 001).
+     */
+    long[] leaf(long vpn) {
+        if ((vpn >>> (VA_BITS - PhysicalMemory.PAGE_BITS)) != 0) return null;
+        Object[] l3 = (Object[]) root[(int) (vpn >>> 27) & MASK];
+        if (l3 == null) return null;
+        Object[] l2 = (Object[]) l3[(int) (vpn >>> 18) & MASK];
+        return l2 == null ? null : (long[]) l2[(int) (vpn >>> 9) & MASK];
+    }
+
     /** Installs or replaces (pte != 0) or removes (pte == 0) the entry for {@code vpn}. */
     public void set(long vpn, long pte) {
         if ((vpn >>> (VA_BITS - PhysicalMemory.PAGE_BITS)) != 0) throw new IllegalArgumentException("vpn beyond 48 bits");

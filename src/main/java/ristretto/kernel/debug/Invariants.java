@@ -9,6 +9,8 @@ import ristretto.kernel.Kernel;
 import ristretto.kernel.mem.Space;
 import ristretto.kernel.sched.Processor;
 import ristretto.kernel.thread.Tcb;
+import ristretto.kernel.thread.Xfer;
+import ristretto.kernel.time.Timeouts;
 import ristretto.kernel.thread.ThreadState;
 
 /**
@@ -45,7 +47,7 @@ public final class Invariants {
             }
             boolean timed = t.timeoutCpu != null;
             if (timed != t.cpu.wakeups.isScheduled(no) && t.timeoutCpu == t.cpu) v.add(n + ": timeout bookkeeping differs from the wheel");
-            if (timed && t.state != ThreadState.POLLING && t.state != ThreadState.WAITING_TIMEOUT)
+            if (timed && t.state != ThreadState.POLLING && t.state != ThreadState.WAITING_TIMEOUT && !Timeouts.holdsXfer(t))
                 v.add(n + ": timeout armed in state " + ThreadState.name(t.state));
             if (t.state == ThreadState.WAITING_TIMEOUT && !timed) v.add(n + ": waiting_timeout without a deadline");
             Processor p = t.cpu;
@@ -56,6 +58,14 @@ public final class Invariants {
                 Tcb on = k.threads.lookupGlobal(t.partner);
                 if (on != null && t.waitingOn != on) v.add(n + ": waits for " + ThreadId.toString(t.partner) + " but is not among its waiters");
             }
+            Xfer x = t.xfer;
+            if (x != null && (x.ended || (x.sender != t && x.receiver != t) || (x.sender == t ? x.receiver : x.sender).xfer != x))
+                v.add(n + ": holds a string transfer it is not part of, or that ended");
+            boolean locked = t.state == ThreadState.LOCKED_WAITING || t.state == ThreadState.WAITING_TUNNELED
+                    || t.state == ThreadState.LOCKED_RUNNING_NESTED;
+            if (locked && x == null && t.state != ThreadState.LOCKED_WAITING) v.add(n + ": " + ThreadState.name(t.state) + " outside a string transfer");
+            if (t.state == ThreadState.LOCKED_WAITING && (t.partnerTcb == null || t.partnerTcb.partnerTcb != t && x == null))
+                v.add(n + ": locked_waiting for no locked sender");
             if (t.activated() && t.space.utcbOwner(t.utcbLocation) != t) v.add(n + ": does not own its UTCB location");
         }
         counts.forEach((s, c) -> { if (s.threads != c) v.add(s + ": counts " + s.threads + " threads, has " + c); });

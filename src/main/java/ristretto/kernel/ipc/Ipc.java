@@ -73,12 +73,10 @@ public final class Ipc {
                 intended = self.ipcIntended;
                 fromSpec = self.ipcFrom;
                 timeouts = self.ipcTimeouts;
-                self.state = RUNNING;
             }
             // -------------------------------------------------------------- transfer
             if (!Transfer.transfer(self, dest, tag, sender, intended)) {
-                // Both sides got a message-overflow error; the receiver becomes runnable.
-                sched.wake(dest);
+                // Both sides got their errors (overflow, xfer timeout, abort); the receiver is runnable.
                 self.ipcResult = to;
                 return p.returnToUser(self);
             }

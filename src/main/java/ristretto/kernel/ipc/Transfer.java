@@ -28,9 +28,11 @@ public final class Transfer {
 
     /**
      * Moves the message from {@code self} to {@code dest}, which is waiting or locked for it,
-     * and leaves {@code dest} RUNNING with its results set: the words MR1..MRu+t in one copy, then
-     * the typed items ({@link TypedItems}). A message longer than the MRs (u + t + 1 > 64) or a
-     * typed item that cannot be transferred is a message overflow for both sides (§7), never a crash.
+     * and leaves both RUNNING with their results set: the words MR1..MRu+t in one copy, then
+     * the typed items ({@link TypedItems}; strings may block the sender in page faults, both
+     * partners locked meanwhile). A message longer than the MRs (u + t + 1 > 64) or a typed item
+     * that cannot be transferred is a message overflow for both sides (§7), never a crash; a
+     * string transfer can also end in an xfer timeout or an abort. Answers false when it failed.
      */
     static boolean transfer(Tcb self, Tcb dest, long tag, long sender, long intended) {
         Kernel k = self.kernel;
@@ -39,7 +41,8 @@ public final class Transfer {
         if (u + t + 1 > Utcb.MR_COUNT) return overflow(self, dest, tag);
         if (dest.nested != null) dest.nested.keep(dest, u + t);   // a reply to a kernel-generated IPC
         if (u + t > 0) copyWords(self, dest, u + t);
-        if (t > 0 && !TypedItems.transfer(self, dest, u, t)) return overflow(self, dest, tag);
+        if (t > 0 && !TypedItems.transfer(self, dest, tag, u, t)) return false;
+        self.state = RUNNING;
         long delivered = tag & ~MsgTag.RECEIVE_FLAGS;
         Tcb seenAs = self;
         if (sender != self.globalId) {               // propagated: deliver as the virtual sender
@@ -66,8 +69,11 @@ public final class Transfer {
         return true;
     }
 
-    /** Both sides of a failed transfer get a message overflow; {@code dest} becomes RUNNING. Answers false. */
-    private static boolean overflow(Tcb self, Tcb dest, long tag) {
+    /**
+     * Both sides of a failed transfer that copied no string get a message overflow; both become
+     * RUNNING and {@code dest} is woken. Answers false.
+     */
+    static boolean overflow(Tcb self, Tcb dest, long tag) {
         long sendErr = IpcError.encode(IpcError.PHASE_SEND, IpcError.MSG_OVERFLOW, 0);
         long rcvErr = IpcError.encode(IpcError.PHASE_RECEIVE, IpcError.MSG_OVERFLOW, 0);
         dest.setMr(0, (tag & ~MsgTag.RECEIVE_FLAGS) | MsgTag.FLAG_ERROR);
@@ -75,6 +81,8 @@ public final class Transfer {
         dest.ipcResult = ThreadId.NIL;
         dest.state = RUNNING;
         dest.awaitingStartup = false;
+        dest.cpu.scheduler.wake(dest);
+        self.state = RUNNING;
         self.setMr(0, dest.mr(0));
         self.setWord(Utcb.ERROR_CODE, sendErr);
         self.kernel.trace(Trace.IPC_ERROR, self, dest);

@@ -8,6 +8,7 @@ import ristretto.abi.ThreadId;
 import ristretto.abi.Utcb;
 import ristretto.kernel.debug.Trace;
 import ristretto.kernel.thread.Tcb;
+import ristretto.kernel.thread.Xfer;
 import ristretto.kernel.time.Timeouts;
 
 /**
@@ -21,9 +22,35 @@ public final class Unwind {
      * Ends the IPC of a blocked thread with an error (timeout, cancel, partner gone) and makes it
      * RUNNING, writing its results; the caller wakes it. Answers false if the thread was not in
      * IPC. A thread locked in a handshake takes its partner down with it ("aborted", both sides;
-     * the partner is woken here).
+     * the partner is woken here). A thread in a string transfer ends the transfer, "aborted" on
+     * both sides (§9.5): if it is inside a page-fault IPC for the transfer, that IPC ends first
+     * and the unwind repeats on the outer one, as Pistachio's does. Answers then whether it is runnable.
      */
     public static boolean unwind(Tcb t, int error) {
+        Xfer x = t.xfer;
+        if (x != null && !x.ended) {
+            if (t == x.sender ? x.senderNested : x.receiverNested) unwindIpc(t, error);
+            StringTransfer.end(x, IpcError.ABORTED, IpcError.ABORTED);
+            return t.runnable();
+        }
+        return unwindIpc(t, error);
+    }
+
+    /**
+     * A timeout of {@code t} fired: if it is the xfer timeout of the string transfer it sends,
+     * that transfer ends with xfer-timeout errors (§6.4) and the answer is true; else false, and
+     * the caller unwinds the thread's own IPC timeout.
+     */
+    public static boolean xferExpired(Tcb t) {
+        Xfer x = t.xfer;
+        if (x == null || x.sender != t || x.ended || x.deadlineMicros == Long.MAX_VALUE) return false;
+        x.deadlineMicros = Long.MAX_VALUE;
+        StringTransfer.timedOut(x);
+        return true;
+    }
+
+    /** {@link #unwind} of the thread's innermost IPC alone. */
+    static boolean unwindIpc(Tcb t, int error) {
         switch (t.state) {
             case POLLING -> {
                 SendQueue.dequeue(t.partnerTcb, t);

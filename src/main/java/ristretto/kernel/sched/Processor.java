@@ -9,6 +9,8 @@ import ristretto.abi.ThreadId;
 import ristretto.kernel.debug.Trace;
 import ristretto.kernel.ipc.Unwind;
 import ristretto.kernel.ipc.KernelMessage;
+import ristretto.kernel.ipc.StringTransfer;
+import ristretto.kernel.copy.StringCopy;
 import ristretto.kernel.mem.Space;
 import ristretto.kernel.thread.Tcb;
 import ristretto.kernel.thread.ThreadState;
@@ -40,6 +42,8 @@ public final class Processor {
     public final Clock clock;
     public final Scheduler scheduler;
     public final WakeupWheel wakeups;
+    /** How this CPU copies string items between spaces (the strategy chosen at boot). */
+    public final StringCopy stringCopy;
     /** Threads of this CPU that other CPUs asked to be woken (see the class comment). */
     private final ConcurrentLinkedQueue<Tcb> inbox = new ConcurrentLinkedQueue<>();
 
@@ -65,6 +69,8 @@ public final class Processor {
         this.clock = machineCpu.machine().clock();
         this.wakeups = new WakeupWheel(kernel.threads.capacity(), 0);
         this.scheduler = new Scheduler(this);
+        this.stringCopy = StringCopy.create(kernel.options.copy(), machineCpu, kernel.phys, kernel.kernelBuffer(StringCopy.CHUNK));
+        if (kernel.options.costModel()) machineCpu.setCostModel(new ristretto.machine.CostModel(ristretto.machine.CacheModel.l1()));
         Meter.install(this);
     }
 
@@ -136,10 +142,19 @@ public final class Processor {
         return self.ipcResult;
     }
 
-    /** Halt requests and new IPs take effect when the thread next returns to user level. */
+    /**
+     * Halt requests and new IPs take effect when the thread next returns to user level. A
+     * receiver's tunneled page fault comes first; the rest waits while the thread is in a string
+     * transfer, which is in the kernel still, even between its nested page-fault IPCs.
+     */
     public void handlePending(Tcb self) {
         while (self.pendingWork != 0) {
-            if ((self.pendingWork & Tcb.PENDING_HALT) != 0) {
+            if ((self.pendingWork & Tcb.PENDING_TUNNELED_FAULT) != 0) {
+                self.pendingWork &= ~Tcb.PENDING_TUNNELED_FAULT;
+                StringTransfer.tunneledFault(self, this);
+            } else if (self.xfer != null) {
+                return;
+            } else if ((self.pendingWork & Tcb.PENDING_HALT) != 0) {
                 self.pendingWork &= ~Tcb.PENDING_HALT;
                 self.state = ThreadState.HALTED;
                 scheduler.block(self);
@@ -235,6 +250,7 @@ public final class Processor {
     private void becomeCurrent(Tcb t) {
         if (current != t) {
             switches++;
+            machineCpu.invalidateWindow();           // the temporary-mapping window lasts until the next switch
             kernel.trace(Trace.SWITCH, current, t);
             scheduler.switched();
         }

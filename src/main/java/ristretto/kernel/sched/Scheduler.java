@@ -193,7 +193,7 @@ public final class Scheduler {
         if (p.kernel.checkedMode) ristretto.kernel.debug.Monitors.checkNoneHeld(self);
         preempted(self);
         p.yieldTo(self, null);
-        if (self.pendingWork != 0) p.handlePending(self);
+        if (self.pendingWork != 0) p.handlePending(self);      // (waits while it copies a string: see handlePending)
     }
 
     /** {@code t} is preempted: back to the ready queue (the caller gives up the CPU for it). */
@@ -252,6 +252,10 @@ public final class Scheduler {
         Tcb t = p.kernel.threads.slot(threadNo);
         if (t == null) return;
         t.timeoutCpu = null;
+        if (Unwind.xferExpired(t)) {
+            p.kernel.trace(Trace.TIMEOUT, t, null);
+            return;
+        }
         if (!Unwind.unwind(t, IpcError.TIMEOUT)) return;
         p.kernel.trace(Trace.TIMEOUT, t, null);
         wake(t);

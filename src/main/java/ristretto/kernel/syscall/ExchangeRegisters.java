@@ -35,10 +35,13 @@ final class ExchangeRegisters {
         int c = (int) control;
         // ---- old values
         int st = t.state;
+        // A thread in a string transfer is sending or receiving, also while in a page fault for it.
+        boolean sending = st == POLLING || st == LOCKED_RUNNING || st == WAITING_TUNNELED || t.xfer != null && t.xfer.sender == t;
+        boolean receiving = isWaiting(st) || st == LOCKED_WAITING || st == LOCKED_RUNNING_NESTED || t.xfer != null && t.xfer.receiver == t;
         long old = 0;
         if (st == HALTED || (t.pendingWork & Tcb.PENDING_HALT) != 0) old |= WAS_HALTED;
-        if (isWaiting(st) || st == LOCKED_WAITING) old |= WAS_RECEIVING;
-        if (st == POLLING || st == LOCKED_RUNNING) old |= WAS_SENDING;
+        if (receiving) old |= WAS_RECEIVING;
+        if (sending) old |= WAS_SENDING;
         self.regs[UserCpu.R_CONTROL] = old;
         self.regs[UserCpu.R_SP] = t.sp;
         self.regs[UserCpu.R_IP] = t.ip;
@@ -56,8 +59,8 @@ final class ExchangeRegisters {
         if ((c & SET_HANDLE) != 0) t.setWord(Utcb.USER_DEFINED_HANDLE, handle);
         Processor p = t.cpu;
         boolean woke = false;
-        if ((c & CANCEL_SEND) != 0 && (st == POLLING || st == LOCKED_RUNNING)) woke = Unwind.unwind(t, IpcError.CANCELED);
-        if ((c & CANCEL_RECV) != 0 && (st == LOCKED_WAITING || isWaiting(st))) woke = Unwind.unwind(t, IpcError.CANCELED);
+        if ((c & CANCEL_SEND) != 0 && sending) woke = Unwind.unwind(t, IpcError.CANCELED);
+        if ((c & CANCEL_RECV) != 0 && receiving && t.state == st) woke = Unwind.unwind(t, IpcError.CANCELED);
         if ((c & HALT_VALID) != 0) {
             if ((c & HALT) != 0) {
                 if (t.state == RUNNING && t != self && t.cont == null) {

@@ -89,9 +89,9 @@ final class Scheduling {
             case HALTED -> Schedule.INACTIVE;
             case RUNNING -> Schedule.RUNNING;
             case POLLING -> Schedule.PENDING_SEND;
-            case LOCKED_RUNNING -> Schedule.SENDING;
+            case LOCKED_RUNNING, WAITING_TUNNELED -> Schedule.SENDING;
             case WAITING_FOREVER, WAITING_TIMEOUT -> Schedule.WAITING;
-            case LOCKED_WAITING -> Schedule.RECEIVING;
+            case LOCKED_WAITING, LOCKED_RUNNING_NESTED -> Schedule.RECEIVING;
             default -> Schedule.ERROR;
         };
     }

@@ -69,6 +69,8 @@ public final class Tcb {
     public Tcb waitNext, waitPrev, waitingOn;
     /** The save area of the kernel-generated IPC this thread is in (innermost), or null. */
     public SaveArea nested;
+    /** The transfer with typed items this thread is in, as sender or receiver, or null. */
+    public Xfer xfer;
     /** A save area kept for the next kernel-generated IPC, so a page fault allocates nothing. */
     public SaveArea spareSave;
 
@@ -95,7 +97,7 @@ public final class Tcb {
     public long ip, sp, flags;
     /** Work to do before returning to user level ("one bit per resource", seed 000). */
     public int pendingWork;
-    public static final int PENDING_RESTART = 1, PENDING_HALT = 2, PENDING_PREEMPTION_MESSAGE = 4;
+    public static final int PENDING_RESTART = 1, PENDING_HALT = 2, PENDING_PREEMPTION_MESSAGE = 4, PENDING_TUNNELED_FAULT = 8;
     public final long[] regs = new long[6];
     /** Why the thread last stopped on its own (user exception, fault), for reports and tests. */
     public String stopReason;

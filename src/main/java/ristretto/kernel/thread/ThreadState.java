@@ -2,7 +2,8 @@ package ristretto.kernel.thread;
 
 /**
  * Thread states (§9.1). Bit 0 set means blocked: the dispatcher never runs such a thread.
- * Only the states reachable without typed-item transfers exist so far.
+ * A transfer with strings adds two: the receiver running its tunneled page fault, and the
+ * sender waiting for it (§9.4).
  */
 public final class ThreadState {
     private ThreadState() {}
@@ -14,6 +15,10 @@ public final class ThreadState {
     public static final int WAITING_FOREVER = 3;   // blocked in a receive phase, no timeout
     public static final int WAITING_TIMEOUT = 5;   // blocked in a receive phase, deadline armed
     public static final int LOCKED_WAITING = 7;    // receiver side of a handshake
+    /** The receiver of a string transfer, made to run its page-fault IPC for its buffer (tunneled). */
+    public static final int LOCKED_RUNNING_NESTED = 4;
+    /** The sender of a string transfer, waiting while its receiver resolves a fault in its buffer. */
+    public static final int WAITING_TUNNELED = 13;
     public static final int HALTED = 9;            // stopped by ExchangeRegisters, or its code ended
     public static final int ABORTED = 11;          // exists but never activated, or being deleted
 
@@ -25,7 +30,8 @@ public final class ThreadState {
         return switch (s) {
             case RUNNING -> "running"; case LOCKED_RUNNING -> "locked_running"; case POLLING -> "polling";
             case WAITING_FOREVER -> "waiting_forever"; case WAITING_TIMEOUT -> "waiting_timeout";
-            case LOCKED_WAITING -> "locked_waiting"; case HALTED -> "halted"; case ABORTED -> "aborted";
+            case LOCKED_WAITING -> "locked_waiting"; case LOCKED_RUNNING_NESTED -> "locked_running_nested";
+            case WAITING_TUNNELED -> "waiting_tunneled_pf"; case HALTED -> "halted"; case ABORTED -> "aborted";
             default -> "state" + s;
         };
     }

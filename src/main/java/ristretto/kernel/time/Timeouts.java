@@ -42,9 +42,34 @@ public final class Timeouts {
     public static void cancel(Tcb t) {
         Processor p = t.timeoutCpu;
         if (p == null) return;
+        if (holdsXfer(t)) return;                // the slot is the xfer timeout's until the transfer ends
         p.wakeups.cancel(t.threadNo);
         t.timeoutCpu = null;
     }
 
     public static boolean armed(Tcb t) { return t.timeoutCpu != null; }
+
+    /**
+     * Arms the xfer timeout of the string transfer {@code s} sends (§6.4) for {@code deadlineMicros}
+     * in {@code s}'s own timeout slot, which its nested page-fault IPCs (never timeouts) leave alone:
+     * until {@link #cancelXfer}, {@link #cancel} does not touch it.
+     */
+    public static void armXfer(Tcb s, long deadlineMicros) {
+        Processor p = s.cpu;
+        p.wakeups.schedule(s.threadNo, deadlineMicros);
+        s.timeoutCpu = p;
+        p.timeoutArmed(deadlineMicros);
+    }
+
+    /** The transfer {@code s} sends ended: its xfer timeout, if armed, is cancelled. */
+    public static void cancelXfer(Tcb s) {
+        if (!holdsXfer(s)) return;
+        s.xfer.deadlineMicros = Long.MAX_VALUE;
+        cancel(s);
+    }
+
+    /** Whether {@code t}'s timeout slot holds the xfer timeout of a transfer it sends. */
+    public static boolean holdsXfer(Tcb t) {
+        return t.xfer != null && t.xfer.sender == t && t.xfer.deadlineMicros != Long.MAX_VALUE;
+    }
 }

@@ -164,12 +164,13 @@ public final class StringTransfer {
      * The copy stopped at {@code vaddr} of the sender's ({@code side} SENDER) or the receiver's
      * space: resolves it — sigma0's physical space by the kernel, else by a page-fault IPC to the
      * pager of that space's thread — and answers true to retry, false if the transfer ended. An
-     * address outside the user area, or a thread without a pager (or whose pager is gone), is a
-     * clipped copy: message overflow (§5.2 rule 7).
+     * address outside the user area or in a kernel area of the space, or a thread without a pager
+     * (or whose pager is gone), is a clipped copy: message overflow (§5.2 rule 7).
      */
     private static boolean resolve(Tcb self, Xfer x, Processor p, int side, long vaddr) {
         Tcb faulting = side == StringCopy.SENDER ? self : x.receiver;
-        if (vaddr < 0 || vaddr >= ristretto.machine.PageTable.VA_LIMIT) return overflow(x) >= 0;
+        if (vaddr < 0 || vaddr >= ristretto.machine.PageTable.VA_LIMIT || faulting.space.inKernelArea(Tcb.pageOf(vaddr)))
+            return overflow(x) >= 0;                          // no pager can map there: KIP, UTCBs, code image
         if (faulting.space.physical)
             return self.kernel.spaces.source(faulting.space, Tcb.pageOf(vaddr)) != null || overflow(x) >= 0;
         if (faulting.word(Utcb.PAGER) == ThreadId.NIL) return overflow(x) >= 0;

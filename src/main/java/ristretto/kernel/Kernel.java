@@ -93,6 +93,8 @@ public final class Kernel {
     /** The mapping database: who mapped which frame to whom; every page-table change goes through {@link #flushTlbPage}. */
     public final MappingDb mappings;
     public final CodeImage code;
+    /** The interrupt threads (§13.3). */
+    public final ristretto.kernel.irq.Interrupts interrupts;
     public final Trace trace;
     public long kipFrame;
     /** Machine time at which the processors halt even if threads are still runnable. */
@@ -131,6 +133,7 @@ public final class Kernel {
         this.processors = new Processor[machine.cpuCount()];
         for (int i = 0; i < processors.length; i++) processors[i] = new Processor(this, machine.cpu(i));
         this.code = new CodeImage(this);
+        this.interrupts = new ristretto.kernel.irq.Interrupts(this);
     }
 
     /** {@code ns} of work in bytecodes, rounded up (0 when instructions cost nothing). */
@@ -152,9 +155,11 @@ public final class Kernel {
 
     public void setConsole(Consumer<String> c) { this.console = c; }
 
-    public boolean deviceInterrupt(int line) { return false; }
+    /** Device line {@code line} was acknowledged on {@code p}: answers whether its handler preempts the running thread. */
+    public boolean deviceInterrupt(int line, Processor p) { return interrupts.raised(line, p); }
 
-    public boolean expectsInterrupts() { return false; }
+    /** Whether an idle machine must wait for an interrupt from outside (host input to a handled device). */
+    public boolean expectsInterrupts() { return interrupts.expectsExternal(); }
 
     /** Forgets every CPU's translations of a space that is gone (and closes the temporary-mapping windows). */
     public void flushTlbs(Space s) {

@@ -9,7 +9,7 @@ public final class Cpu {
     private final Machine machine;
     private final Clock clock;
     private final Tlb tlb = new Tlb();
-    private final EventQueue events = new EventQueue(EventQueue.DEVICE_BASE);
+    private final EventQueue events = new EventQueue(EventQueue.DEVICE_BASE + Machine.MAX_DEVICES);
     private PageTable pageTable;
     private int asid;
     /**

@@ -44,6 +44,10 @@ public final class Machine {
     private final InterruptController pic;
     private final Timer timer;
     private final Cpu[] cpus;
+    /** The devices, in the order attached; device i posts to event source {@code EventQueue.DEVICE_BASE + i}. */
+    private final java.util.List<Device> devices = new java.util.ArrayList<>();
+    /** At most this many devices (each has an event source). */
+    public static final int MAX_DEVICES = 16;
 
     public Machine(Config config) {
         if (config.cpus() < 1 || config.cpus() > 64) throw new IllegalArgumentException("1..64 CPUs");
@@ -70,6 +74,47 @@ public final class Machine {
     public Timer timer() { return timer; }
 
     public Cpu cpu(int i) { return cpus[i]; }
+
+    /**
+     * Attaches {@code d} (before the kernel runs): its line must be one of the controller's, not
+     * the timer's, and not taken. CPU 0 owns the devices.
+     */
+    public Machine attach(Device d) {
+        if (d.line() <= InterruptController.TIMER_LINE || d.line() >= pic.lines())
+            throw new IllegalArgumentException("line " + d.line() + " is not a device line (1.." + (pic.lines() - 1) + ")");
+        for (Device o : devices) if (o.line() == d.line()) throw new IllegalArgumentException("line " + d.line() + " is taken");
+        if (devices.size() == MAX_DEVICES) throw new IllegalArgumentException("at most " + MAX_DEVICES + " devices");
+        devices.add(d);
+        cpus[0].post(EventQueue.DEVICE_BASE + devices.size() - 1, d.nextNs());
+        return this;
+    }
+
+    public java.util.List<Device> devices() { return java.util.Collections.unmodifiableList(devices); }
+
+    /**
+     * Polls every device at {@code nowNs} on CPU {@code cpu} (the owner): due lines are raised
+     * and each device's next time is posted to the CPU's event queue.
+     */
+    public void pollDevices(Cpu cpu, long nowNs) {
+        for (int i = 0; i < devices.size(); i++) {
+            Device d = devices.get(i);
+            d.poll(nowNs, pic);
+            cpu.post(EventQueue.DEVICE_BASE + i, d.nextNs());
+        }
+    }
+
+    /** The earliest time a device needs the CPU, or {@link EventQueue#NONE}. */
+    public long nextDeviceNs() {
+        long m = EventQueue.NONE;
+        for (Device d : devices) m = Math.min(m, d.nextNs());
+        return m;
+    }
+
+    /** Whether some device can raise its line at a time nobody knows yet (host input). */
+    public boolean hasExternalDevices() {
+        for (Device d : devices) if (d.external()) return true;
+        return false;
+    }
 
     public int cpuCount() { return cpus.length; }
 }

@@ -335,6 +335,25 @@ public final class L4 {
 
     // --------------------------------------------------------------- thread helpers (thread.h)
 
+    // ---------------------------------------------------------------------- interrupts (§13.3)
+
+    /** The interrupt thread of device line {@code line}: {@code (line, 1)}. */
+    public static long interruptThread(int line) { return ThreadId.global(line, 1); }
+
+    /** Associates interrupt thread {@code irq} with {@code handler} (privileged: ThreadControl(irq, irq, nil, handler, -1)). */
+    public boolean associateInterrupt(long irq, long handler) { return threadControl(irq, irq, ThreadId.NIL, handler, -1); }
+
+    /** Dissociates interrupt thread {@code irq} from its handler. */
+    public boolean deassociateInterrupt(long irq) { return threadControl(irq, irq, ThreadId.NIL, irq, -1); }
+
+    /** Whether a received tag is an interrupt message (label −1, no words). */
+    public static boolean isInterrupt(long tag) {
+        return MsgTag.label(tag) == MsgTag.LABEL_INTERRUPT && MsgTag.u(tag) == 0 && MsgTag.t(tag) == 0 && !MsgTag.isError(tag);
+    }
+
+    /** Acknowledges the interrupt of {@code irq} and waits for the next message from anyone (ReplyWait). */
+    public long acknowledgeAndWait(long irq) { return replyWait(irq); }
+
     public long globalIdOf(long localId) { return exchangeRegisters(localId, 0, 0, 0, 0, 0, ThreadId.NIL); }
 
     public long localIdOf(long globalId) { return exchangeRegisters(globalId, 0, 0, 0, 0, 0, ThreadId.NIL); }

@@ -38,6 +38,12 @@ public final class Ipc {
             // ------------------------------------------------------------- send phase
             long tag = self.mr(0);
             Tcb dest = k.threads.lookup(to, self);
+            if (dest != null && dest.irqLine >= 0) {
+                // §13.3: a send to an interrupt thread acknowledges its interrupt (it carries nothing).
+                if (!InterruptIpc.acknowledge(self, dest)) return sendFailed(self, IpcError.TIMEOUT, MsgTag.ERROR_TAG);
+                if (fromSpec == ThreadId.NIL) { self.ipcResult = ThreadId.NIL; return p.returnToUser(self); }
+                return receive(self, p, fromSpec, timeouts, null);
+            }
             if (dest == null || !dest.activated()) return sendFailed(self, IpcError.NO_PARTNER, MsgTag.ERROR_TAG);
 
             // X.2 redirection (Pistachio lacks it): IPC leaving a space with a redirector goes there.
@@ -89,8 +95,13 @@ public final class Ipc {
             sentTo = dest;
         }
         if (fromSpec == ThreadId.NIL) { self.ipcResult = ThreadId.NIL; return ThreadId.NIL; }
+        return receive(self, p, fromSpec, timeouts, sentTo);
+    }
 
-        // ---------------------------------------------------------------- receive phase
+    /** The receive phase, after {@code self} sent to {@code sentTo} (or sent nothing: null). */
+    private static long receive(Tcb self, Processor p, long fromSpec, long timeouts, Tcb sentTo) {
+        Kernel k = self.kernel;
+        Scheduler sched = p.scheduler;
         long from = fromSpec;
         Tcb closedOn = null;
         if (from != ThreadId.ANY && from != ThreadId.ANY_LOCAL) {
@@ -99,6 +110,12 @@ public final class Ipc {
             from = closedOn.globalId;
         }
         Tcb candidate = SendQueue.select(self, from);
+        if (candidate != null && candidate.irqLine >= 0) {
+            // An interrupt thread's message is the kernel's: delivered here, nobody to switch to.
+            InterruptIpc.received(self, candidate);
+            if (sentTo != null) sched.afterSend(self, sentTo);
+            return p.returnToUser(self);
+        }
         if (candidate != null) {
             // Handshake: lock both and let the sender copy in its own context.
             SendQueue.dequeue(self, candidate);

@@ -51,6 +51,10 @@ public final class Unwind {
 
     /** {@link #unwind} of the thread's innermost IPC alone. */
     static boolean unwindIpc(Tcb t, int error) {
+        if (t.irqLine >= 0) {                       // an interrupt thread whose handler is gone: it never runs
+            InterruptIpc.handlerGone(t);
+            return false;
+        }
         switch (t.state) {
             case POLLING -> {
                 SendQueue.dequeue(t.partnerTcb, t);
@@ -102,8 +106,7 @@ public final class Unwind {
     public static void partnerGone(Tcb t, long oldId) {
         while (t.sendHead != null) {
             Tcb s = t.sendHead;
-            unwind(s, IpcError.NO_PARTNER);
-            s.cpu.scheduler.wake(s);
+            if (unwind(s, IpcError.NO_PARTNER)) s.cpu.scheduler.wake(s);
         }
         Tcb w;
         while ((w = Waiters.takeFirst(t)) != null) {

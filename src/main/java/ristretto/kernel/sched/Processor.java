@@ -336,10 +336,11 @@ public final class Processor {
         InterruptController pic = machineCpu.machine().interruptController();
         machineCpu.machine().timer().poll(now, pic);
         machineCpu.post(EventQueue.TIMER, machineCpu.machine().timer().nextNs());
+        if (id == 0) machineCpu.machine().pollDevices(machineCpu, now);       // CPU 0 owns the devices
         boolean resched = false;
         int line;
         while ((line = pic.acknowledge()) >= 0) {
-            if (line != InterruptController.TIMER_LINE) resched |= kernel.deviceInterrupt(line);
+            if (line != InterruptController.TIMER_LINE) resched |= kernel.deviceInterrupt(line, this);
         }
         resched |= scheduler.wakeExpired(now);
         resched |= scheduler.sliceExpired(now);
@@ -416,15 +417,19 @@ public final class Processor {
     private void idle() {
         scheduler.idle();
         drainInbox();
+        // A line unmasked with its interrupt pending (an acknowledgement just now): delivered before anything waits.
+        if (machineCpu.machine().interruptController().pendingUnmasked() != 0) handleEvents();
         if (scheduler.hasReady()) return;
         long wakeUs = wakeups.nextDeadline();
-        if (wakeUs == Long.MAX_VALUE && !kernel.expectsInterrupts()) {
+        long deviceNs = id == 0 ? machineCpu.machine().nextDeviceNs() : EventQueue.NONE;
+        if (wakeUs == Long.MAX_VALUE && deviceNs == EventQueue.NONE && !kernel.expectsInterrupts()) {
             halted = true;
             haltReason = "no runnable thread and nothing left to wake";
             kernel.trace(Trace.HALT, null, null);
             return;
         }
-        long target = wakeUs == Long.MAX_VALUE ? machineCpu.machine().timer().nextNs() : Math.multiplyExact(wakeUs, 1000L);
+        long target = Math.min(wakeUs == Long.MAX_VALUE ? EventQueue.NONE : Math.multiplyExact(wakeUs, 1000L), deviceNs);
+        if (target == EventQueue.NONE) target = machineCpu.machine().timer().nextNs();   // only host input can come: tick along
         current = null;
         Meter.account(this);                             // what ran is on the clock before it jumps
         idling = true;

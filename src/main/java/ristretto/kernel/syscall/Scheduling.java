@@ -29,7 +29,7 @@ final class Scheduling {
         self.regs[UserCpu.R_TIME_CONTROL] = 0;
         // ---- validate
         Tcb t = dest == ThreadId.NIL ? null : k.threads.lookup(dest, self);
-        if (t == null) return fail(self, ErrorCode.INVALID_THREAD);
+        if (t == null || t.irqLine >= 0 && t.state == ABORTED) return fail(self, ErrorCode.INVALID_THREAD);   // (an interrupt thread: once associated)
         boolean privileged = self.space.privileged;
         if (!privileged && t.scheduler != self.globalId) return fail(self, ErrorCode.NO_PRIVILEGE);
         long U = Schedule.UNCHANGED;

@@ -25,7 +25,11 @@ final class ThreadControl {
         // X.2: dest must be a global ID (Pistachio answers "invalid space" for a local one).
         if (!ThreadId.isGlobal(dest) || dest == ThreadId.ANY) return fail(self, ErrorCode.INVALID_THREAD);
         long no = dest >>> 32;
-        // Interrupt threads are associated in the interrupts issue; kernel threads are never usable.
+        if (no < k.systemBase) {                                        // an interrupt thread (§11.1 step 3)
+            int error = k.interrupts.control(self, dest, spaceSpec, scheduler, pager, utcbLocation);
+            return error == 0 ? 1 : fail(self, error);
+        }
+        // Kernel threads are never usable.
         if (no < k.userBase || no >= k.threads.capacity()) return fail(self, ErrorCode.INVALID_THREAD);
         Tcb t = k.threads.slot((int) no);
 

@@ -69,6 +69,13 @@ public final class Tcb {
     public Tcb waitNext, waitPrev, waitingOn;
     /** The save area of the kernel-generated IPC this thread is in (innermost), or null. */
     public SaveArea nested;
+    /**
+     * An interrupt thread (§13.3): the line it stands for, else -1. It has no UTCB and no stack;
+     * the IPC code knows it as a sender ({@code ipc.InterruptIpc}). {@link #irqHandler} is the
+     * thread it is associated with (NIL: none).
+     */
+    public int irqLine = -1;
+    public long irqHandler;
     /** The transfer with typed items this thread is in, as sender or receiver, or null. */
     public Xfer xfer;
     /** A save area kept for the next kernel-generated IPC, so a page fault allocates nothing. */

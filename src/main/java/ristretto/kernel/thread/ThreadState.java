@@ -19,6 +19,8 @@ public final class ThreadState {
     public static final int LOCKED_RUNNING_NESTED = 4;
     /** The sender of a string transfer, waiting while its receiver resolves a fault in its buffer. */
     public static final int WAITING_TUNNELED = 13;
+    /** An interrupt thread whose message was delivered, waiting for its handler's acknowledgement (§13.3). */
+    public static final int WAITING_ACK = 15;
     public static final int HALTED = 9;            // stopped by ExchangeRegisters, or its code ended
     public static final int ABORTED = 11;          // exists but never activated, or being deleted
 
@@ -31,7 +33,7 @@ public final class ThreadState {
             case RUNNING -> "running"; case LOCKED_RUNNING -> "locked_running"; case POLLING -> "polling";
             case WAITING_FOREVER -> "waiting_forever"; case WAITING_TIMEOUT -> "waiting_timeout";
             case LOCKED_WAITING -> "locked_waiting"; case LOCKED_RUNNING_NESTED -> "locked_running_nested";
-            case WAITING_TUNNELED -> "waiting_tunneled_pf"; case HALTED -> "halted"; case ABORTED -> "aborted";
+            case WAITING_TUNNELED -> "waiting_tunneled_pf"; case WAITING_ACK -> "waiting_ack"; case HALTED -> "halted"; case ABORTED -> "aborted";
             default -> "state" + s;
         };
     }

@@ -78,6 +78,9 @@ public final class Message {
 
     public int typedWords() { return t; }
 
+    /** The i-th typed word (0: the first item's header), as {@link #load} writes it to MR(u+1+i). */
+    public long typedWord(int i) { return typed[java.util.Objects.checkIndex(i, t)]; }
+
     /** Writes the message into {@code l4}'s MR0..MR(u+t); more than 63 words is the caller's error. */
     public Message load(L4 l4) {
         if (u + t + 1 > Utcb.MR_COUNT) throw new IllegalStateException("message of " + (u + t) + " words: at most 63 fit the MRs");

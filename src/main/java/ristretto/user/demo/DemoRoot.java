@@ -18,15 +18,19 @@ import ristretto.user.Threads;
 import ristretto.user.programs.Spinner;
 import ristretto.user.l4test.Checks;
 import ristretto.user.l4test.IpcChecklist;
+import ristretto.user.l4test.StringChecklist;
+import ristretto.user.l4test.StringFaultChecklist;
 
 /**
  * The demo root task: prints a KIP summary, creates threads in two new address spaces, runs
- * IPC between them, schedules them, reads the clock, then runs the l4test IPC checklist, and
- * ends with {@code demo: N passed, M failed}.
+ * IPC between them, schedules them, reads the clock, then runs the l4test IPC and string IPC
+ * checklists (without and with page faults), and ends with {@code demo: N passed, M failed}.
  */
 public final class DemoRoot implements Program {
     private final Consumer<String> out;
     private final IpcChecklist checklist = new IpcChecklist();
+    private final StringChecklist strings = new StringChecklist();
+    private final StringFaultChecklist stringFaults = new StringFaultChecklist();
     private Checks checks;
     private long server, client, spinner, pager, memClient;
     /** The memory the demo's pager hands out: 64 KiB the root task got from sigma0. */
@@ -38,6 +42,8 @@ public final class DemoRoot implements Program {
 
     @Override public void link(Linker l) {
         checklist.link(l);
+        strings.link(l);
+        stringFaults.link(l);
         spinner = l.image(SPINNER);
         server = l.entry("demo.server", l4 -> {          // adds 1 to MR1 for every caller
             long tag = l4.waitAny();
@@ -160,6 +166,10 @@ public final class DemoRoot implements Program {
         memory(l4, threads);
         out.accept("l4test IPC checklist:");
         checklist.run(l4, checks);
+        out.accept("l4test string IPC checklist (no page faults):");
+        strings.run(l4, checks);
+        out.accept("l4test string IPC checklist (page faults):");
+        stringFaults.run(l4, checks);
         out.accept(String.format("demo: %d passed, %d failed", checks.passed(), checks.failed()));
     }
 

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import ristretto.abi.Fpage;
 import ristretto.abi.IpcError;
-import ristretto.abi.MsgTag;
 import ristretto.user.L4;
 import ristretto.user.Linker;
 import ristretto.user.Message;
@@ -102,26 +101,20 @@ public final class StringChecklist {
 
     /** Registers the thread bodies in the code image. */
     public void link(Linker l) {
-        receiver = l.entry("l4test.string-receiver", l4 -> {       // set-up: sender, row, sender's and own buffer
-            long[] s = StringPairs.setup(l4);
-            Row row = ROWS.get((int) s[1]);
-            long mine = s[3];
+        receiver = l.entry("l4test.string-receiver", l4 -> {
+            StringPairs.Setup s = StringPairs.Setup.receive(l4);
+            Row row = ROWS.get(s.row());
+            long mine = s.receiveBuffer();
             l4.write(mine, StringPairs.filled(LENGTH));
             if (row.receive == null) StringBuffers.refuse(l4);
             else Layout.of(row.receive).buffers(mine).accept(l4);
-            StringPairs.ready(l4);
-            long tag = l4.receive(s[0]);
-            long code = StringPairs.errorOf(l4, tag), mr1 = l4.mr(1);
-            StringPairs.transferred(l4);
-            StringPairs.report(l4, code, MsgTag.t(tag), mr1, StringPairs.firstWrong(l4.read(mine, LENGTH), row.cut, i -> i));
+            StringPairs.receiveAndReport(l4, s.partner(), mine, LENGTH, row.cut, i -> i);
         });
         sender = l.entry("l4test.string-sender", l4 -> {
-            long[] s = StringPairs.setup(l4);
-            long mine = s[2];
+            StringPairs.Setup s = StringPairs.Setup.receive(l4);
+            long mine = s.sendBuffer();
             l4.write(mine, StringPairs.pattern(LENGTH, i -> i));
-            StringPairs.ready(l4);
-            ROWS.get((int) s[1]).sender().message(mine).load(l4);
-            StringPairs.report(l4, StringPairs.errorOf(l4, l4.send(s[0])));
+            StringPairs.sendAndReport(l4, s.partner(), ROWS.get(s.row()).sender().message(mine));
         });
     }
 

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.function.IntUnaryOperator;
 import ristretto.abi.Fpage;
 import ristretto.abi.IpcError;
-import ristretto.abi.MsgTag;
 import ristretto.abi.Timeout;
 import ristretto.user.L4;
 import ristretto.user.Linker;
@@ -80,30 +79,24 @@ public final class StringFaultChecklist {
 
     /** Registers the thread bodies in the code image. */
     public void link(Linker l) {
-        receiver = l.entry("l4test.string-fault-receiver", l4 -> {    // set-up: sender, row, sender's and own buffer
-            long[] s = StringPairs.setup(l4);
-            Row row = ROWS.get((int) s[1]);
-            long mine = s[3];
+        receiver = l.entry("l4test.string-fault-receiver", l4 -> {
+            StringPairs.Setup s = StringPairs.Setup.receive(l4);
+            Row row = ROWS.get(s.row());
+            long mine = s.receiveBuffer();
             l4.write(mine, StringPairs.filled(LENGTH));
             flush(l4, mine, row.flushed >>> 2);
             l4.setXferTimeouts(Timeout.timeouts(ZERO, row.rcvXfer));  // the send part is not this side's
             new StringBuffers().buffer(mine, LENGTH).accept(l4);
-            StringPairs.ready(l4);
-            long tag = l4.receive(s[0]);
-            long code = StringPairs.errorOf(l4, tag), mr1 = l4.mr(1);
-            StringPairs.transferred(l4);
-            StringPairs.report(l4, code, MsgTag.t(tag), mr1, StringPairs.firstWrong(l4.read(mine, LENGTH), row.cut, PATTERN));
+            StringPairs.receiveAndReport(l4, s.partner(), mine, LENGTH, row.cut, PATTERN);
         });
         sender = l.entry("l4test.string-fault-sender", l4 -> {
-            long[] s = StringPairs.setup(l4);
-            Row row = ROWS.get((int) s[1]);
-            long mine = s[2];
+            StringPairs.Setup s = StringPairs.Setup.receive(l4);
+            Row row = ROWS.get(s.row());
+            long mine = s.sendBuffer();
             l4.write(mine, StringPairs.pattern(LENGTH, PATTERN));
             flush(l4, mine, row.flushed & 3);
             l4.setXferTimeouts(Timeout.timeouts(row.sndXfer, ZERO));  // the receive part is not this side's
-            StringPairs.ready(l4);
-            message(mine).load(l4);
-            StringPairs.report(l4, StringPairs.errorOf(l4, l4.send(s[0])));
+            StringPairs.sendAndReport(l4, s.partner(), message(mine));
         });
         aborter = StringPairs.linkAborter(l);
     }

@@ -15,6 +15,7 @@ import ristretto.abi.Timeout;
 import ristretto.abi.UserCpu;
 import ristretto.user.L4;
 import ristretto.user.Linker;
+import ristretto.user.Message;
 import ristretto.user.Pager;
 import ristretto.user.Threads;
 
@@ -52,6 +53,14 @@ final class StringPairs {
         return words;
     }
 
+    /** The set-up of t1 and t2: the partner, the row of the checklist, the sender's and the receiver's buffer. */
+    record Setup(long partner, int row, long sendBuffer, long receiveBuffer) {
+        static Setup receive(L4 l4) {
+            long[] s = setup(l4);
+            return new Setup(s[0], (int) s[1], s[2], s[3]);
+        }
+    }
+
     /** Tells the pager this thread is ready for the transfer, and waits for its go. */
     static void ready(L4 l4) { callPager(l4, READY); }
 
@@ -68,6 +77,25 @@ final class StringPairs {
         l4.loadMsg(RESULT, words);
         l4.send(l4.pager());
         l4.receive(l4.myGlobalId());
+    }
+
+    /**
+     * The receiver's transfer: ready, then a receive from {@code sender}; reports the ErrorCode,
+     * the tag's t, MR1 and the first wrong byte of its buffer ({@link #firstWrong}).
+     */
+    static void receiveAndReport(L4 l4, long sender, long buffer, int length, long cut, IntUnaryOperator pattern) {
+        ready(l4);
+        long tag = l4.receive(sender);
+        long code = errorOf(l4, tag), mr1 = l4.mr(1);
+        transferred(l4);
+        report(l4, code, MsgTag.t(tag), mr1, firstWrong(l4.read(buffer, length), cut, pattern));
+    }
+
+    /** The sender's transfer: ready, then {@code message} to {@code receiver}; reports the ErrorCode. */
+    static void sendAndReport(L4 l4, long receiver, Message message) {
+        ready(l4);
+        message.load(l4);
+        report(l4, errorOf(l4, l4.send(receiver)));
     }
 
     /** The ErrorCode of an IPC that returned {@code tag}: 0 if it succeeded. */

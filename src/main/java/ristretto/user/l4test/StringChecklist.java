@@ -125,7 +125,7 @@ public final class StringChecklist {
         long sendBuffer = memory, receiveBuffer = memory + PAGE;
         for (int i = 0; i < ROWS.size(); i++) {
             Row row = ROWS.get(i);
-            StringPairs.Outcome o = pairs.run(receiver, sender, StringPairs.Action.SERVE, i, sendBuffer, receiveBuffer);
+            StringPairs.Outcome o = pairs.run(StringPairs.Spaces.NEW, receiver, sender, StringPairs.Action.SERVE, i, sendBuffer, receiveBuffer);
             Message sent = row.sender().message(sendBuffer);
             long[] r = o.receiver();
             boolean ok = StringPairs.errorIs(r[0], row.error, IpcError.PHASE_RECEIVE, row.cut)

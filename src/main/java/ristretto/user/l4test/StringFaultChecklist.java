@@ -16,15 +16,15 @@ import ristretto.user.l4test.StringPairs.Action;
 
 /**
  * l4test's "String copy IPC ... (with pagefaults)" (§16.4), run by a root task: per row a
- * receiver t1 and a sender t2 in two new spaces, paged by the root, copy one two-page string
- * between two-page buffers in fresh memory. Before the transfer each thread flushes the pages
- * the row lists from its own space, so the copy faults on them: the sender's faults are its own
- * page-fault IPCs, the receiver's are tunneled to its pager (IP all ones, access write). The
+ * receiver t1 and a sender t2, paged by the root, copy one two-page string between two-page
+ * buffers in fresh memory. As in l4test, t1 is in the root's space and t2 in a new one, but for
+ * the last row, where it is the other way round. Before the transfer each thread flushes the
+ * pages the row lists from its own space, so the copy faults on them: the sender's faults are its
+ * own page-fault IPCs, the receiver's are tunneled to its pager (IP all ones, access write). The
  * root serves the faults, blocks the first one (the xfer timeouts end the transfer) or has an
- * aborter in the victim's space cancel the victim's IPC. Unlike l4test, t1 and t2 are both in new
- * spaces in every row: ExchangeRegisters reaches only threads of the caller's space, which the
- * aborter is in. Each row checks both ErrorCodes (error, phase, offset), every byte of the
- * receive buffer, the receiver's MR1 and t, and which pages faulted during the transfer.
+ * aborter cancel the victim's IPC — from the victim's space, as ExchangeRegisters reaches only
+ * threads of the caller's. Each row checks both ErrorCodes (error, phase, offset), every byte of
+ * the receive buffer, the receiver's MR1 and t, and which pages faulted during the transfer.
  */
 public final class StringFaultChecklist {
     private static final int PAGE = 4096, LENGTH = 2 * PAGE;
@@ -39,9 +39,14 @@ public final class StringFaultChecklist {
     /**
      * One row of §16.4: the receiver's receive and the sender's send xfer timeouts, the pages
      * flushed, what the pager does with the first fault, the errors expected on the receiver's
-     * and the sender's side (0: none) and the cut.
+     * and the sender's side (0: none) and the cut; t1 is in the root's space but for an abort of
+     * the receiver, where t2 is.
      */
     record Row(String name, int rcvXfer, int sndXfer, int flushed, Action action, int receiverError, int senderError, long cut) {
+        StringPairs.Spaces spaces() {
+            return action == Action.ABORT_RECEIVER ? StringPairs.Spaces.SENDER_IN_ROOT : StringPairs.Spaces.RECEIVER_IN_ROOT;
+        }
+
         boolean zero() { return rcvXfer == ZERO || sndXfer == ZERO; }
 
         /** The pages that fault during the transfer: the flushed ones, none if an xfer timeout is zero. */
@@ -116,7 +121,7 @@ public final class StringFaultChecklist {
         long header = message(sendBuffer).typedWord(0);
         for (int i = 0; i < ROWS.size(); i++) {
             Row row = ROWS.get(i);
-            StringPairs.Outcome o = pairs.run(receiver, sender, row.action, i, sendBuffer, receiveBuffer);
+            StringPairs.Outcome o = pairs.run(row.spaces(), receiver, sender, row.action, i, sendBuffer, receiveBuffer);
             long[] r = o.receiver();
             List<String> faults = o.faults().stream().map(StringPairs.TransferFault::toString).sorted().toList();
             boolean tunneled = o.faults().stream().filter(StringPairs.TransferFault::receiver)

@@ -21,16 +21,21 @@ import ristretto.user.Threads;
 
 /**
  * l4test's {@code setup_ipc_threads} and pager for the string checklists (§16.1, §16.3, §16.4):
- * the root task creates a receiver t1 and a sender t2 in two new spaces, hands each its partner
- * and parameters in a set-up message, and pages both from its own memory (a fault at an address
- * maps the root's page at that address). Once both have said they are ready, the transfer
- * starts and its faults are recorded; the first of them may be blocked (never answered) or
- * answered by an aborter in the victim's space, which cancels the victim's IPC with
- * ExchangeRegisters. Each thread ends with a result message, then waits to be deleted.
+ * the root task creates a receiver t1 and a sender t2 — in two new spaces, or one of them in its
+ * own space — hands each its partner and parameters in a set-up message, and pages both from its
+ * own memory: a fault of a thread in another space maps the root's page at the fault address, a
+ * fault of one in the root's space is answered by touching the page and an empty reply. Once
+ * both have said they are ready, the transfer starts and its faults are recorded; the first of
+ * them may be blocked (never answered) or answered by an aborter in the victim's space, which
+ * cancels the victim's IPC with ExchangeRegisters. Each thread ends with a result message, then
+ * waits to be deleted.
  */
 final class StringPairs {
     static final long SETUP = 0x5E7, READY = 0x4EA, GO = 0x60, DONE = 0xD0E, RESULT = 0x4E5;
     private static final int PAGE = 4096, MINUTE = Timeout.period(60_000_000);
+
+    /** Where t1 and t2 live: both in new spaces (l4test's inter-space pair), or one in the root's space. */
+    enum Spaces { NEW, RECEIVER_IN_ROOT, SENDER_IN_ROOT }
 
     /** What the pager does with the first page fault of the transfer; every other fault is served. */
     enum Action { SERVE, BLOCK, ABORT_SENDER, ABORT_RECEIVER }
@@ -149,6 +154,8 @@ final class StringPairs {
     private final L4 l4;
     private final Threads threads;
     private final long memory, memorySize, aborter;
+    /** The thread of the current pair in the root's space, or nil. */
+    private long local = ThreadId.NIL;
 
     /**
      * @param memory the root's memory [{@code memory}, {@code memory + memorySize}) its clients' buffers live in
@@ -163,11 +170,14 @@ final class StringPairs {
     }
 
     /**
-     * Runs one pair: t1 at {@code receiverIp} and t2 at {@code senderIp}, each told its partner
-     * and {@code params}; the first fault of the transfer gets {@code action}. Deletes them after.
+     * Runs one pair: t1 at {@code receiverIp} and t2 at {@code senderIp}, placed as {@code
+     * spaces} says, each told its partner and {@code params}; the first fault of the transfer gets
+     * {@code action}. Deletes them after.
      */
-    Outcome run(long receiverIp, long senderIp, Action action, long... params) {
-        long t1 = threads.inNewSpace(receiverIp, 0), t2 = threads.inNewSpace(senderIp, 0);
+    Outcome run(Spaces spaces, long receiverIp, long senderIp, Action action, long... params) {
+        long t1 = spaces == Spaces.RECEIVER_IN_ROOT ? threads.inMySpace(receiverIp, 0) : threads.inNewSpace(receiverIp, 0);
+        long t2 = spaces == Spaces.SENDER_IN_ROOT ? threads.inMySpace(senderIp, 0) : threads.inNewSpace(senderIp, 0);
+        local = spaces == Spaces.RECEIVER_IN_ROOT ? t1 : spaces == Spaces.SENDER_IN_ROOT ? t2 : ThreadId.NIL;
         long victim = action == Action.ABORT_RECEIVER ? t1 : action == Action.ABORT_SENDER ? t2 : ThreadId.NIL;
         long t3 = victim == ThreadId.NIL ? ThreadId.NIL : threads.inSpaceOf(victim, 1, aborter, 0);
         setup(t1, t2, params);
@@ -203,7 +213,7 @@ final class StringPairs {
         while (results.size() < expected) {
             long tag = l4.waitAny(MINUTE);
             if (L4.failed(tag)) break;
-            long from = l4.from();
+            long from = ThreadId.isLocal(l4.from()) ? l4.globalIdOf(l4.from()) : l4.from();   // a thread of the root's space
             if (Pager.isPageFault(tag)) {
                 boolean during = ready == 2 && !over, first = during && faults.isEmpty();
                 if (during) faults.add(new TransferFault(from == t1, l4.mr(1) & -PAGE, l4.mr(2), Pager.access(tag)));
@@ -225,12 +235,17 @@ final class StringPairs {
         return faults;
     }
 
-    /** Answers a fault in the root's memory with the root's page at that address (l4test's pager); others get no reply. */
+    /**
+     * Answers a fault in the root's memory as l4test's pager does: the root touches the page (its
+     * own pager maps it back if it was flushed here), then maps it at the fault address to a
+     * client in another space, or replies empty to one in its own space. Others get no reply.
+     */
     private void mapBack(long client, long address) {
         if (address < memory || address >= memory + memorySize) return;
         long page = address & -PAGE;
-        l4.load(page);                                     // the root has it mapped before it maps it on
-        l4.loadMapItem(Fpage.log2(page, 12, Fpage.RWX), page);
+        l4.store(page, l4.load(page));                     // mapped writable here before it is mapped on
+        if (client == local) l4.loadMsg(0);
+        else l4.loadMapItem(Fpage.log2(page, 12, Fpage.RWX), page);
         l4.reply(client);
     }
 }

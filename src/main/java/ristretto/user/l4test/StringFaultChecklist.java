@@ -2,7 +2,6 @@ package ristretto.user.l4test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntUnaryOperator;
 import ristretto.abi.Fpage;
 import ristretto.abi.IpcError;
 import ristretto.abi.Timeout;
@@ -33,8 +32,6 @@ public final class StringFaultChecklist {
     static final int SENDER_0 = 1, SENDER_1 = 2, RECEIVER_0 = 4, RECEIVER_1 = 8;
     private static final int NEVER = Timeout.NEVER, ZERO = Timeout.ZERO, SECOND = Timeout.period(1_000_000),
             SECONDS_25 = Timeout.period(25_000_000), SECONDS_30 = Timeout.period(30_000_000);
-    /** The bytes of the string: a pattern that differs between its pages. */
-    private static final IntUnaryOperator PATTERN = i -> i ^ (i >>> 8);
 
     /**
      * One row of §16.4: the receiver's receive and the sender's send xfer timeouts, the pages
@@ -92,19 +89,22 @@ public final class StringFaultChecklist {
             flush(l4, mine, row.flushed >>> 2);
             l4.setXferTimeouts(Timeout.timeouts(ZERO, row.rcvXfer));  // the send part is not this side's
             new StringBuffers().buffer(mine, LENGTH).accept(l4);
-            StringPairs.receiveAndReport(l4, s.partner(), mine, LENGTH, row.cut, PATTERN);
+            StringPairs.receiveAndReport(l4, s.partner(), mine, LENGTH, row.cut, StringFaultChecklist::pattern);
         });
         sender = l.entry("l4test.string-fault-sender", l4 -> {
             StringPairs.Setup s = StringPairs.Setup.receive(l4);
             Row row = ROWS.get(s.row());
             long mine = s.sendBuffer();
-            l4.write(mine, StringPairs.pattern(LENGTH, PATTERN));
+            l4.write(mine, StringPairs.pattern(LENGTH, StringFaultChecklist::pattern));
             flush(l4, mine, row.flushed & 3);
             l4.setXferTimeouts(Timeout.timeouts(row.sndXfer, ZERO));  // the receive part is not this side's
             StringPairs.sendAndReport(l4, s.partner(), message(mine));
         });
         aborter = StringPairs.linkAborter(l);
     }
+
+    /** The string's i-th byte: a pattern that differs between its pages. */
+    private static int pattern(int i) { return i ^ (i >>> 8); }
 
     private static Message message(long buffer) { return new Message(LABEL).string(buffer, LENGTH); }
 

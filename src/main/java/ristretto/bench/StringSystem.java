@@ -159,7 +159,7 @@ public final class StringSystem {
                 l4.write(SRC, pattern);
                 l4.loadMapItem(Fpage.log2(DST_FRAMES, BUFFER_LOG2, Fpage.RWX), 0);
                 if (L4.failed(l4.call(receiver))) host.fail("mapping the receiver's buffer: " + IpcError.toString(l4.errorCode()));
-                Message m = new Message(LABEL).string(hint, size, SRC);
+                Message m = new Message(LABEL).string(SRC, size).hint(hint);
                 host.started = true;
                 while (true) {
                     l4.sleep(PingPongSystem.STEP_SLEEP);                 // the CPU idles: back to the host

@@ -58,6 +58,9 @@ public final class StringItem {
     /** The header with {@code c} set. */
     public static long withCompound(long header) { return header | COMPOUND; }
 
+    /** The header with its cache allocation hint replaced by {@code hint}. */
+    public static long withHint(long header, int hint) { return (header & ~(3L << 1)) | (long) (hint & 3) << 1; }
+
     /** The header with {@code C} set. */
     public static long withAnother(long header) { return header | C_NEXT_BUFFER; }
 }

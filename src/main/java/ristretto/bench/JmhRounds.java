@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleBiFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -30,9 +31,10 @@ import picocli.CommandLine.Option;
 import ristretto.system.JvmOptions;
 
 /**
- * What the bench commands ({@link PingPongCommand}, {@link SandboxCommand}) share: their common
- * options, and a run of named cases under JMH that goes round all cases several times, one forked
- * JVM per case per round, rather than giving each case its forks back to back — a slow drift of
+ * What the bench commands ({@link PingPongCommand}, {@link SandboxCommand}, {@link MemoryCommand},
+ * {@link StringsCommand}) share: their common options, and a run of named cases under JMH that
+ * goes round all cases several times, one forked JVM per case per round, rather than giving each
+ * case its forks back to back — a slow drift of
  * the machine (another job starting) then touches every case alike instead of skewing some ratios.
  * Each fork runs with Ristretto's {@link JvmOptions}. A case's figure is the median of all its
  * measurement iterations, robust against the interference spikes of a shared machine; their mean
@@ -202,14 +204,25 @@ final class JmhRounds {
         boolean failed() { return Double.isNaN(median); }
     }
 
-    /** {@code [{"case": NAME, "<timeKey>": X, ("<allocKey>": Y)}, ...]}; a failed case has {@code null}. */
+    /** {@code [{"case": NAME, "<timeKey>": X, ("<allocKey>": Y)}, ...]}: the median; a failed case has {@code null}. */
     static void writeJson(Path file, Map<String, Row> rows, String timeKey, String allocKey) throws IOException {
+        writeJson(file, rows, timeKey, (name, r) -> r.median, allocKey);
+    }
+
+    /**
+     * {@code [{"case": NAME, "<key>": X, ("<allocKey>": Y)}, ...]} where X is {@code figure} of the
+     * case's name and row (a figure derived from the median, such as a throughput); a failed case,
+     * or a figure that is NaN, has {@code null}.
+     */
+    static void writeJson(Path file, Map<String, Row> rows, String key, ToDoubleBiFunction<String, Row> figure, String allocKey)
+            throws IOException {
         StringBuilder sb = new StringBuilder("[\n");
         int i = 0;
         for (Map.Entry<String, Row> e : rows.entrySet()) {
             Row r = e.getValue();
-            sb.append("  {\"case\": \"").append(e.getKey()).append("\", \"").append(timeKey).append("\": ")
-                    .append(r.failed() ? "null" : String.format(Locale.ROOT, "%.3f", r.median));
+            double x = r.failed() ? Double.NaN : figure.applyAsDouble(e.getKey(), r);
+            sb.append("  {\"case\": \"").append(e.getKey()).append("\", \"").append(key).append("\": ")
+                    .append(Double.isNaN(x) ? "null" : String.format(Locale.ROOT, "%.3f", x));
             if (!Double.isNaN(r.allocBytes))
                 sb.append(", \"").append(allocKey).append("\": ").append(String.format(Locale.ROOT, "%.4f", r.allocBytes));
             sb.append(++i < rows.size() ? "},\n" : "}\n");
@@ -225,9 +238,17 @@ final class JmhRounds {
 
     /** Prints {@code a / b} with a note, and whether it is within {@code limit} (none if NaN); nothing if either row is missing. */
     static void printRatio(PrintStream out, Map<String, Row> rows, String a, String b, String note, double limit) {
-        double q = ratio(rows, a, b);
+        printQuotient(out, a, b, ratio(rows, a, b), note, limit, false);
+    }
+
+    /**
+     * Prints the quotient {@code q} under the name {@code a / b} with a note, and whether it meets
+     * {@code limit} (none if NaN): at least {@code limit} if {@code atLeast}, else at most; nothing
+     * if {@code q} is NaN (a row missing or failed).
+     */
+    static void printQuotient(PrintStream out, String a, String b, double q, String note, double limit, boolean atLeast) {
         if (Double.isNaN(q)) return;
-        String verdict = Double.isNaN(limit) ? "" : q <= limit ? "  met" : "  NOT MET";
+        String verdict = Double.isNaN(limit) ? "" : (atLeast ? q >= limit : q <= limit) ? "  met" : "  NOT MET";
         out.printf("  %-32s / %-28s = %8.2f  (%s)%s%n", a, b, q, note, verdict);
     }
 

@@ -9,7 +9,13 @@
  * sandbox}: {@link ristretto.bench.SandboxCommand}); what the memory mechanisms cost — page
  * faults, map, unmap, loads and stores ({@link ristretto.bench.Memory} on a
  * {@link ristretto.bench.MemorySystem}, {@code ristretto bench memory}:
- * {@link ristretto.bench.MemoryCommand}). The commands share {@link ristretto.bench.JmhRounds}. Results and method: {@code docs/benchmarks.md}.
+ * {@link ristretto.bench.MemoryCommand}); what long IPC moves per second — string items of 4 KiB
+ * to 4 MiB per copy strategy against {@code MemorySegment.copy} ({@link ristretto.bench.Strings}
+ * on a {@link ristretto.bench.StringSystem}, {@code ristretto bench strings}:
+ * {@link ristretto.bench.StringsCommand}). The commands share {@link ristretto.bench.JmhRounds}.
+ * Besides, {@code ristretto costs} ({@link ristretto.bench.CostsCommand}) prints seed 000's cost
+ * table of string copies as the machine's cost model counts them, on the same system, without
+ * JMH. Results and method: {@code docs/benchmarks.md}.
  *
  * <p>May depend on every layer; only the CLI depends on it.
  */

@@ -15,9 +15,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import ristretto.abi.ThreadId;
+import ristretto.bench.CostsCommand;
 import ristretto.bench.MemoryCommand;
 import ristretto.bench.PingPongCommand;
 import ristretto.bench.SandboxCommand;
+import ristretto.bench.StringsCommand;
 import ristretto.kernel.Kernel;
 import ristretto.kernel.ThreadReport;
 import ristretto.machine.Machine;
@@ -29,7 +31,7 @@ import ristretto.user.demo.DemoRoot;
 /** {@code ristretto}: boot and run Ristretto systems from the command line. */
 @Command(name = "ristretto", mixinStandardHelpOptions = true, version = "ristretto 0.1.0",
         description = "An L4 X.2 microkernel on the JVM.",
-        subcommands = {Main.Demo.class, Main.Run.class, Main.Bench.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.Demo.class, Main.Run.class, Main.Bench.class, CostsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     /** Exit codes of {@code run} (and of the other commands where they apply). */
@@ -433,7 +435,7 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run benchmarks (JMH).",
-            subcommands = {PingPongCommand.class, SandboxCommand.class, MemoryCommand.class})
+            subcommands = {PingPongCommand.class, SandboxCommand.class, MemoryCommand.class, StringsCommand.class})
     static final class Bench implements Callable<Integer> {
         @Override public Integer call() {
             new CommandLine(this).usage(System.out);

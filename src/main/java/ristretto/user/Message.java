@@ -41,8 +41,16 @@ public final class Message {
     /** Appends a string item of {@code addresses.length} substrings of {@code length} bytes each (a new string). */
     public Message string(long length, long... addresses) { return item(length, addresses, StringItem.HINT_DEFAULT); }
 
-    /** As {@link #string(long, long...)} with a cache allocation hint ({@link StringItem#HINT_DEFAULT} ...). */
-    public Message string(int hint, long length, long... addresses) { return item(length, addresses, hint); }
+
+    /**
+     * Gives the last string item the cache allocation hint {@code hint} ({@link
+     * StringItem#HINT_NO_ALLOCATE} ...); items that {@link #more} adds after it inherit it.
+     */
+    public Message hint(int hint) {
+        if (lastString < 0) throw new IllegalStateException("hint(): no string item yet");
+        typed[lastString] = StringItem.withHint(typed[lastString], hint);
+        return this;
+    }
 
     /** Appends a string item that continues the previous one (compound string: its {@code c} bit is set). */
     public Message more(long length, long... addresses) {

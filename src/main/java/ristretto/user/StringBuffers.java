@@ -39,6 +39,13 @@ public final class StringBuffers {
         return item(length, addresses);
     }
 
+    /** Gives the last item added the cache allocation hint {@code hint} ({@link StringItem#HINT_NO_ALLOCATE} ...). */
+    public StringBuffers hint(int hint) {
+        if (last < 0) throw new IllegalStateException("hint(): no buffer item yet");
+        words[last] = StringItem.withHint(words[last], hint);
+        return this;
+    }
+
     private StringBuffers item(long length, long[] addresses) {
         last = n;
         add(StringItem.header(length, addresses.length, false, false, StringItem.HINT_DEFAULT));

@@ -91,7 +91,7 @@ class StringIpcTest {
     void cacheHintsAreAccepted(Kernel.Copy copy) {
         assertEquals(List.of("receiver: t=2", "sender: ok"), exchange(Harness.testOptions().withCopy(copy).withCostModel(true),
                 l4 -> new StringBuffers().buffer(DST, 4096).accept(l4),
-                l4 -> new Message(1).string(ristretto.abi.StringItem.HINT_NO_ALLOCATE, 4096, SRC).load(l4)));
+                l4 -> new Message(1).string(SRC, 4096).hint(ristretto.abi.StringItem.HINT_NO_ALLOCATE).load(l4)));
     }
 
     @ParameterizedTest

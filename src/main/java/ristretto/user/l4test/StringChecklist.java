@@ -102,18 +102,16 @@ public final class StringChecklist {
     /** Registers the thread bodies in the code image. */
     public void link(Linker l) {
         receiver = l.entry("l4test.string-receiver", l4 -> {
-            StringPairs.Setup s = StringPairs.Setup.receive(l4);
+            StringPairs.Setup s = StringPairs.Setup.receiver(l4, LENGTH);
             Row row = ROWS.get(s.row());
             long mine = s.receiveBuffer();
-            l4.write(mine, StringPairs.filled(LENGTH));
             if (row.receive == null) StringBuffers.refuse(l4);
             else Layout.of(row.receive).buffers(mine).accept(l4);
             StringPairs.receiveAndReport(l4, s.partner(), mine, LENGTH, row.cut, i -> i);
         });
         sender = l.entry("l4test.string-sender", l4 -> {
-            StringPairs.Setup s = StringPairs.Setup.receive(l4);
+            StringPairs.Setup s = StringPairs.Setup.sender(l4, LENGTH, i -> i);
             long mine = s.sendBuffer();
-            l4.write(mine, StringPairs.pattern(LENGTH, i -> i));
             StringPairs.sendAndReport(l4, s.partner(), ROWS.get(s.row()).sender().message(mine));
         });
     }

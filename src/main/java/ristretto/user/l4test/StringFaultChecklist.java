@@ -82,20 +82,18 @@ public final class StringFaultChecklist {
     /** Registers the thread bodies in the code image. */
     public void link(Linker l) {
         receiver = l.entry("l4test.string-fault-receiver", l4 -> {
-            StringPairs.Setup s = StringPairs.Setup.receive(l4);
+            StringPairs.Setup s = StringPairs.Setup.receiver(l4, LENGTH);
             Row row = ROWS.get(s.row());
             long mine = s.receiveBuffer();
-            l4.write(mine, StringPairs.filled(LENGTH));
             flush(l4, mine, row.flushed >>> 2);
             l4.setXferTimeouts(Timeout.timeouts(ZERO, row.rcvXfer));  // the send part is not this side's
             new StringBuffers().buffer(mine, LENGTH).accept(l4);
             StringPairs.receiveAndReport(l4, s.partner(), mine, LENGTH, row.cut, StringFaultChecklist::pattern);
         });
         sender = l.entry("l4test.string-fault-sender", l4 -> {
-            StringPairs.Setup s = StringPairs.Setup.receive(l4);
+            StringPairs.Setup s = StringPairs.Setup.sender(l4, LENGTH, StringFaultChecklist::pattern);
             Row row = ROWS.get(s.row());
             long mine = s.sendBuffer();
-            l4.write(mine, StringPairs.pattern(LENGTH, StringFaultChecklist::pattern));
             flush(l4, mine, row.flushed & 3);
             l4.setXferTimeouts(Timeout.timeouts(row.sndXfer, ZERO));  // the receive part is not this side's
             StringPairs.sendAndReport(l4, s.partner(), message(mine));

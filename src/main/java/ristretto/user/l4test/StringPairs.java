@@ -60,7 +60,21 @@ final class StringPairs {
 
     /** The set-up of t1 and t2: the partner, the row of the checklist, the sender's and the receiver's buffer. */
     record Setup(long partner, int row, long sendBuffer, long receiveBuffer) {
-        static Setup receive(L4 l4) {
+        /** The sender's set-up: its buffer is filled with {@code pattern(0..length-1)}. */
+        static Setup sender(L4 l4, int length, IntUnaryOperator pattern) {
+            Setup s = receive(l4);
+            l4.write(s.sendBuffer, pattern(length, pattern));
+            return s;
+        }
+
+        /** The receiver's set-up: its buffer is filled with {@code length} bytes of 0xFF. */
+        static Setup receiver(L4 l4, int length) {
+            Setup s = receive(l4);
+            l4.write(s.receiveBuffer, filled(length));
+            return s;
+        }
+
+        private static Setup receive(L4 l4) {
             long[] s = setup(l4);
             return new Setup(s[0], (int) s[1], s[2], s[3]);
         }
@@ -116,14 +130,14 @@ final class StringPairs {
     }
 
     /** {@code n} bytes of 0xFF: a receive buffer before the transfer. */
-    static byte[] filled(int n) {
+    private static byte[] filled(int n) {
         byte[] b = new byte[n];
         Arrays.fill(b, (byte) 0xFF);
         return b;
     }
 
     /** {@code n} bytes of {@code pattern(i)}: a send buffer. */
-    static byte[] pattern(int n, IntUnaryOperator pattern) {
+    private static byte[] pattern(int n, IntUnaryOperator pattern) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) b[i] = (byte) pattern.applyAsInt(i);
         return b;

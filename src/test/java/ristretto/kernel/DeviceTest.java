@@ -5,11 +5,17 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import ristretto.abi.DeviceRegs;
+import ristretto.abi.Fpage;
+import ristretto.abi.Kip;
+import ristretto.abi.MsgTag;
 import ristretto.abi.TimerRegs;
 import ristretto.machine.Device;
 import ristretto.machine.ProgrammableTimer;
 import ristretto.system.Harness;
+import ristretto.kernel.mem.Faults;
 import ristretto.user.L4;
+import ristretto.user.Sigma0Client;
+import ristretto.user.Threads;
 import ristretto.user.drivers.DeviceMemory;
 
 /**
@@ -60,5 +66,74 @@ class DeviceTest {
         long[] due = {500_000, 1_000_000, 1_200_000, 1_400_000, 1_600_000};
         for (int i = 0; i < due.length; i++)
             assertTrue(at[i] >= due[i] && at[i] < due[i] + 5_000, "interrupt " + i + " due at " + due[i] + " ns, handled at " + at[i]);
+    }
+
+    @Test
+    void deviceMemoryIsDedicatedMemoryInTheKipAboveRam() {
+        Scenario s = new Scenario();
+        s.main(l4 -> {
+            s.log.add("base " + Long.toHexString(DeviceMemory.base(l4)));
+            long kip = l4.kernelInterface();
+            long info = l4.load(kip + Kip.MEMORY_INFO_OFF);
+            long w0 = l4.load(kip + (info >>> 32) + 16 * ((int) info - 1)), w1 = l4.load(kip + (info >>> 32) + 16 * ((int) info - 1) + 8);
+            s.log.add("last descriptor type " + (w0 & 0xF) + ", up to " + Long.toHexString(w1 | 0x3FF));
+        });
+        Harness h = run(s);
+        long base = h.kernel().machine().deviceMemoryBase();
+        assertEquals(64L << 20, base, "right above the 64 MiB of RAM");
+        assertEquals(List.of("base " + Long.toHexString(base), "last descriptor type " + Kip.MEM_DEDICATED + ", up to "
+                + Long.toHexString(base + 32 * DeviceRegs.SLOT_BYTES - 1)), s.log);
+    }
+
+    /**
+     * Sigma0 gives a device's registers to the first thread that asks (again to it, idempotently)
+     * and to no other; it never answers a page fault on device memory. The owner maps the
+     * registers on to a driver in another space and unmaps them again, after which the driver's
+     * access faults to its pager.
+     */
+    @Test
+    void deviceRegistersGoToTheirOwnerByExplicitRequestOnlyAndCanBeMappedOnAndUnmapped() {
+        Scenario s = new Scenario();
+        long w = 0x4000_0000L;
+        long[] faulter = new long[1];
+        s.entry("other", l4 -> s.log.add("other thread: " + DeviceMemory.map(l4, LINE) + ", one page "
+                + Fpage.isNil(Sigma0Client.getPage(l4, DeviceMemory.slot(l4, LINE), 12))));
+        s.entry("faulter", l4 -> {
+            l4.setPager(Sigma0Client.sigma0(l4));
+            s.log.add("faulter read " + l4.load(DeviceMemory.slot(l4, LINE + 1)));   // never: sigma0 does not answer
+        });
+        s.entry("driver", l4 -> {
+            l4.setReceiveWindow(Fpage.log2(w, DeviceRegs.SLOT_LOG2));
+            l4.waitAny();
+            long owner = l4.from();
+            s.log.add("driver reads id: " + (l4.load(w + DeviceRegs.ID) == TimerRegs.ID_VALUE));
+            l4.loadMsg(0);
+            l4.call(owner);                                                         // the owner unmaps, then replies
+            l4.load(w + DeviceRegs.ID);                                             // unmapped by now: a fault to its pager
+            s.log.add("driver: no fault");
+        });
+        s.main(l4 -> {
+            long regs = DeviceMemory.map(l4, LINE);
+            s.log.add("owner: " + (regs == DeviceMemory.slot(l4, LINE)) + ", again " + (DeviceMemory.map(l4, LINE) == regs));
+            Threads threads = new Threads(l4);
+            threads.inMySpace(s.ip("other"), 0);
+            faulter[0] = threads.inNewSpace(s.ip("faulter"), 0);
+            long driver = threads.inNewSpace(s.ip("driver"), 0);
+            l4.sleepMicros(1000);
+            l4.loadMapItem(Fpage.log2(regs, DeviceRegs.SLOT_LOG2, Fpage.R | Fpage.W), 0);
+            l4.send(driver);
+            l4.receive(driver);
+            l4.unmapFpage(Fpage.log2(regs, DeviceRegs.SLOT_LOG2, Fpage.RWX));
+            l4.loadMsg(0);
+            l4.send(driver);
+            long tag = l4.receive(driver);
+            s.log.add("driver faults: " + (MsgTag.label(tag) >>> 4 == MsgTag.LABEL_PAGEFAULT >>> 4) + " at 0x" + Long.toHexString(l4.mr(1)));
+            s.log.add("owner still reads: " + (l4.load(regs + DeviceRegs.ID) == TimerRegs.ID_VALUE));
+        });
+        Harness h = run(s, new ProgrammableTimer(LINE), new ProgrammableTimer(LINE + 1));
+        assertEquals(List.of("owner: true, again true", "other thread: -1, one page true", "driver reads id: true",
+                "driver faults: true at 0x" + Long.toHexString(w), "owner still reads: true"), s.log);
+        String fault = Faults.inPageFault(h.kernel().threads.lookupGlobal(faulter[0]));
+        assertEquals("page fault: read at 0x" + Long.toHexString(h.kernel().machine().mmioBase(LINE + 1)), fault);
     }
 }

@@ -159,14 +159,17 @@ public final class Machine {
     public boolean dmaAllowed(long paddr, long len) { return paddr >= 0 && len >= 0 && paddr <= dmaLimit - len; }
 
     /**
-     * The device bus: an access above RAM goes to the device of its slot at the time now. A
+     * The device bus: an access above RAM goes to the device of its slot at the time now (a
+     * narrow load sees the low bytes of what the device answers). A
      * store that brings the device's next event earlier asks CPU 0, which owns the devices, for
      * an event check, where the new time is posted (only the owning CPU posts to its queue).
      */
     private final class Bus implements PhysicalMemory.Io {
         @Override public long load(long paddr, int bytes) {
             Device d = device(paddr);
-            return d == null ? 0 : d.load((int) (paddr & (Device.MMIO_BYTES - 1)), bytes, clock.nowNs());
+            if (d == null) return 0;
+            long v = d.load((int) (paddr & (Device.MMIO_BYTES - 1)), bytes, clock.nowNs());
+            return bytes == 8 ? v : v & (1L << 8 * bytes) - 1;                // zero-extended, as from RAM
         }
 
         @Override public void store(long paddr, long value, int bytes) {

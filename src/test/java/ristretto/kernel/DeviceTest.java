@@ -2,6 +2,11 @@ package ristretto.kernel;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import ristretto.abi.DeviceRegs;
@@ -11,12 +16,14 @@ import ristretto.abi.MsgTag;
 import ristretto.abi.TimerRegs;
 import ristretto.machine.Device;
 import ristretto.machine.ProgrammableTimer;
+import ristretto.machine.SerialDevice;
 import ristretto.system.Harness;
 import ristretto.kernel.mem.Faults;
 import ristretto.user.L4;
 import ristretto.user.Sigma0Client;
 import ristretto.user.Threads;
 import ristretto.user.drivers.DeviceMemory;
+import ristretto.user.drivers.SerialDriver;
 
 /**
  * Simulated devices with user-level drivers: device memory handed out by sigma0 on explicit
@@ -135,5 +142,52 @@ class DeviceTest {
                 "driver faults: true at 0x" + Long.toHexString(w), "owner still reads: true"), s.log);
         String fault = Faults.inPageFault(h.kernel().threads.lookupGlobal(faulter[0]));
         assertEquals("page fault: read at 0x" + Long.toHexString(h.kernel().machine().mmioBase(LINE + 1)), fault);
+    }
+
+    /** The console driver echoes input scripted at virtual times; each line's interrupt comes when it arrives. */
+    @Test
+    void theConsoleDriverEchoesScriptedInput() {
+        ByteArrayOutputStream host = new ByteArrayOutputStream();
+        SerialDevice serial = new SerialDevice(LINE, new PrintStream(host, true, StandardCharsets.UTF_8))
+                .script(1_000_000, "hello\n").script(3_000_000, "world").script(3_500_000, "!\n");
+        Scenario s = new Scenario();
+        List<Long> seen = new ArrayList<>();
+        s.main(l4 -> {
+            SerialDriver console = SerialDriver.open(l4, LINE);
+            console.print("> ");
+            int[] lines = {0};
+            console.serve(b -> {
+                if (b == 'h' || b == 'w' || b == '!') seen.add(l4.systemClock());
+                console.write(b);
+                return b != '\n' || ++lines[0] < 2;
+            });
+            console.print("bye\n");
+        });
+        run(s, serial);
+        assertEquals("> hello\nworld!\nbye\n", host.toString(StandardCharsets.UTF_8));
+        assertEquals(13, serial.received());
+        assertEquals(List.of(1000L, 3000L, 3500L), seen.stream().map(t -> t / 100 * 100).toList(), "each at its arrival, within 100 µs");
+    }
+
+    /** Input from a host stream, read on a host thread, reaches the driver through the device's queue. */
+    @Test
+    void hostInputReachesTheDriverThroughTheDevice() {
+        ByteArrayOutputStream host = new ByteArrayOutputStream();
+        SerialDevice serial = new SerialDevice(LINE, new PrintStream(host, true, StandardCharsets.UTF_8))
+                .input(new ByteArrayInputStream("typed on the host.\nnot read".getBytes(StandardCharsets.UTF_8)));
+        Scenario s = new Scenario();
+        s.main(l4 -> {
+            SerialDriver console = SerialDriver.open(l4, LINE);
+            StringBuilder line = new StringBuilder();
+            console.serve(b -> {
+                line.append((char) b);
+                return b != '\n';
+            });
+            console.print("[" + line.toString().strip().toUpperCase() + "]\n");
+            s.log.add("left in the device: " + l4.load(console.registers() + ristretto.abi.SerialRegs.RX_COUNT));
+        });
+        run(s, serial);
+        assertEquals("[TYPED ON THE HOST.]\n", host.toString(StandardCharsets.UTF_8));
+        assertEquals(List.of("left in the device: 8"), s.log, "\"not read\"");
     }
 }

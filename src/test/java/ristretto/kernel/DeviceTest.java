@@ -7,13 +7,19 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 import ristretto.abi.DeviceRegs;
 import ristretto.abi.Fpage;
 import ristretto.abi.Kip;
 import ristretto.abi.MsgTag;
 import ristretto.abi.TimerRegs;
+import ristretto.abi.BlockRegs;
+import ristretto.machine.BlockDevice;
 import ristretto.machine.Device;
 import ristretto.machine.ProgrammableTimer;
 import ristretto.machine.SerialDevice;
@@ -22,6 +28,7 @@ import ristretto.kernel.mem.Faults;
 import ristretto.user.L4;
 import ristretto.user.Sigma0Client;
 import ristretto.user.Threads;
+import ristretto.user.drivers.BlockDriver;
 import ristretto.user.drivers.DeviceMemory;
 import ristretto.user.drivers.SerialDriver;
 
@@ -189,5 +196,53 @@ class DeviceTest {
         run(s, serial);
         assertEquals("[TYPED ON THE HOST.]\n", host.toString(StandardCharsets.UTF_8));
         assertEquals(List.of("left in the device: 8"), s.log, "\"not read\"");
+    }
+
+    /**
+     * The block device, backed by a host file, read and written by a user-level driver through
+     * its DMA buffer; each transfer completes at its modelled time; a range beyond the device
+     * and a buffer outside RAM are refused.
+     */
+    @Test
+    void theBlockDeviceIsReadAndWrittenByAUserLevelDriver(@TempDir Path dir) throws Exception {
+        Path disk = dir.resolve("disk.img");
+        byte[] image = new byte[64 * BlockRegs.SECTOR_SIZE];
+        for (int i = 0; i < image.length; i++) image[i] = (byte) (i / BlockRegs.SECTOR_SIZE);
+        Files.write(disk, image);
+        Scenario s = new Scenario();
+        s.main(l4 -> {
+            BlockDriver block = BlockDriver.open(l4, LINE, 13);
+            s.log.add("capacity " + block.capacity() + ", " + block.maxSectors() + " sectors a transfer");
+            byte[] two = new byte[2 * BlockRegs.SECTOR_SIZE];
+            long t0 = l4.systemClock();
+            boolean ok = block.read(3, 2, two, 0);
+            long took = l4.systemClock() - t0;
+            s.log.add("read 3..4: " + ok + ", " + two[0] + " " + two[511] + " " + two[512] + " " + two[1023]
+                    + ", in " + (took >= (BlockDevice.SEEK_NS + 2 * BlockDevice.SECTOR_NS) / 1000 && took < 40) );
+            byte[] text = Arrays.copyOf("written by a user-level driver".getBytes(StandardCharsets.US_ASCII), BlockRegs.SECTOR_SIZE);
+            s.log.add("write 10: " + block.write(10, 1, text, 0));
+            byte[] back = new byte[BlockRegs.SECTOR_SIZE];
+            s.log.add("read back: " + (block.read(10, 1, back, 0) && Arrays.equals(back, text)));
+            s.log.add("beyond the end: " + block.read(63, 2, two, 0));
+            long regs = DeviceMemory.map(l4, LINE);
+            l4.store(regs + BlockRegs.SECTOR, 0);
+            l4.store(regs + BlockRegs.COUNT, 1);
+            l4.store(regs + BlockRegs.DMA, DeviceMemory.base(l4));
+            l4.store(regs + BlockRegs.COMMAND, BlockRegs.READ);
+            l4.receive(L4.interruptThread(LINE));
+            s.log.add("DMA outside RAM: " + (l4.load(regs + BlockRegs.STATUS) == BlockRegs.ERROR));
+            l4.send(L4.interruptThread(LINE));
+        });
+        try (BlockDevice device = new BlockDevice(LINE, disk)) {
+            run(s, device);
+            assertEquals(2, device.reads());
+            assertEquals(1, device.writes());
+        }
+        assertEquals(List.of("capacity 64, 16 sectors a transfer", "read 3..4: true, 3 3 4 4, in true", "write 10: true",
+                "read back: true", "beyond the end: false", "DMA outside RAM: true"), s.log);
+        byte[] after = Files.readAllBytes(disk);
+        assertEquals("written by a user-level driver", new String(after, 10 * BlockRegs.SECTOR_SIZE, 30, StandardCharsets.US_ASCII));
+        assertEquals(9, after[9 * BlockRegs.SECTOR_SIZE + 511], "the sectors around it untouched");
+        assertEquals(11, after[11 * BlockRegs.SECTOR_SIZE]);
     }
 }

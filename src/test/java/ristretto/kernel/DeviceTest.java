@@ -12,6 +12,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import ristretto.abi.IpcError;
+import ristretto.user.Message;
+import ristretto.user.StringBuffers;
 import org.junit.jupiter.api.Test;
 import ristretto.abi.DeviceRegs;
 import ristretto.abi.Fpage;
@@ -40,8 +45,10 @@ class DeviceTest {
     static final int LINE = 6;
     static final long IRQ = L4.interruptThread(LINE);
 
-    static Harness run(Scenario s, Device... devices) {
-        Harness h = Harness.boot(Scenario.MACHINE, Harness.testOptions(), s, Harness.TIME_LIMIT_NS);
+    static Harness run(Scenario s, Device... devices) { return run(s, Harness.testOptions(), devices); }
+
+    static Harness run(Scenario s, Kernel.Options options, Device... devices) {
+        Harness h = Harness.boot(Scenario.MACHINE, options, s, Harness.TIME_LIMIT_NS);
         for (Device d : devices) h.kernel().machine().attach(d);
         h.runToHalt();
         Scenario.checked(h);
@@ -244,5 +251,34 @@ class DeviceTest {
         assertEquals("written by a user-level driver", new String(after, 10 * BlockRegs.SECTOR_SIZE, 30, StandardCharsets.US_ASCII));
         assertEquals(9, after[9 * BlockRegs.SECTOR_SIZE + 511], "the sectors around it untouched");
         assertEquals(11, after[11 * BlockRegs.SECTOR_SIZE]);
+    }
+
+    /** Strings are never copied to or from device registers: a string item there is a message overflow, whatever the copy strategy. */
+    @ParameterizedTest
+    @EnumSource(Kernel.Copy.class)
+    void aStringFromOrIntoDeviceMemoryIsAMessageOverflow(Kernel.Copy copy) {
+        Scenario s = new Scenario();
+        long buffer = Scenario.MEM + (1 << 20);
+        long[] regs = new long[1];
+        s.entry("receiver", l4 -> {
+            for (long into : new long[] {buffer, regs[0] + 0x1000}) {
+                new StringBuffers().buffer(into, 64).accept(l4);
+                long tag = l4.waitAny();
+                s.log.add("receiver: " + (L4.failed(tag) ? IpcError.toString(l4.errorCode()) : "ok"));
+            }
+        });
+        s.main(l4 -> {
+            regs[0] = DeviceMemory.map(l4, LINE);
+            long receiver = new Threads(l4).inMySpace(s.ip("receiver"), 0);
+            l4.sleepMicros(100);
+            new Message(1).string(regs[0], 64).load(l4);
+            s.log.add("from registers: " + (L4.failed(l4.send(receiver)) ? IpcError.toString(l4.errorCode()) : "ok"));
+            l4.sleepMicros(100);
+            new Message(1).string(buffer, 64).load(l4);
+            s.log.add("into registers: " + (L4.failed(l4.send(receiver)) ? IpcError.toString(l4.errorCode()) : "ok"));
+        });
+        run(s, Harness.testOptions().withCopy(copy), new ProgrammableTimer(LINE));
+        assertEquals(4, s.log.size(), s.log.toString());
+        for (String line : s.log) assertTrue(line.contains("overflow"), s.log.toString());
     }
 }

@@ -14,6 +14,11 @@ public final class DeviceRegs {
 
     public static final int SLOT_LOG2 = 14;
     public static final long SLOT_BYTES = 1L << SLOT_LOG2;
+    /**
+     * The lines the system attaches its own devices on (the command line's {@code --disk}, the
+     * console): drivers of the booted system find them there.
+     */
+    public static final int CONSOLE_LINE = 1, DISK_LINE = 2;
     /** The identification word's offset. */
     public static final int ID = 0x00;
 

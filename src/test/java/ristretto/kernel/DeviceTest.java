@@ -89,6 +89,37 @@ class DeviceTest {
             assertTrue(at[i] >= due[i] && at[i] < due[i] + 5_000, "interrupt " + i + " due at " + due[i] + " ns, handled at " + at[i]);
     }
 
+    /**
+     * A slow handler misses periods: the timer counts every one on its grid, and the line, masked
+     * meanwhile, delivers the pending interrupt as soon as the handler acknowledges.
+     */
+    @Test
+    void aPeriodicTimerCountsEveryPeriodWhenTheHandlerIsSlow() {
+        Scenario s = new Scenario();
+        List<Long> at = new ArrayList<>();
+        long[] stop = new long[2];
+        s.main(l4 -> {
+            long regs = DeviceMemory.map(l4, LINE);
+            l4.associateInterrupt(IRQ, l4.myGlobalId());
+            l4.store(regs + TimerRegs.PERIOD, 100_000);
+            l4.store(regs + TimerRegs.DEADLINE, 100_000);
+            l4.store(regs + TimerRegs.CONTROL, TimerRegs.PERIODIC);
+            l4.receive(IRQ);
+            for (int i = 0; i < 3; i++) {
+                at.add(l4.load(regs + TimerRegs.NOW) / 1000);
+                l4.sleepMicros(250);                                           // two or three periods pass meanwhile
+                if (i < 2) l4.call(IRQ);
+            }
+            stop[0] = l4.load(regs + TimerRegs.NOW);
+            l4.store(regs + TimerRegs.CONTROL, TimerRegs.STOPPED);
+            stop[1] = l4.load(regs + TimerRegs.EXPIRIES);
+            l4.send(IRQ);
+        });
+        run(s, new ProgrammableTimer(LINE));
+        assertEquals(List.of(100L, 350L, 600L), at.stream().map(t -> t / 10 * 10).toList(), "each pending one at the acknowledgement");
+        assertEquals(stop[0] / 100_000, stop[1], "one expiry per period up to the stop, at " + stop[0] + " ns");
+    }
+
     @Test
     void deviceMemoryIsDedicatedMemoryInTheKipAboveRam() {
         Scenario s = new Scenario();

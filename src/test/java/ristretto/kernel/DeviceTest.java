@@ -312,4 +312,51 @@ class DeviceTest {
         assertEquals(4, s.log.size(), s.log.toString());
         for (String line : s.log) assertTrue(line.contains("overflow"), s.log.toString());
     }
+
+    /**
+     * While only host input can wake the machine, the idle CPU waits for it on the host a tick at
+     * a time: virtual time moves at most at the host's pace instead of racing ahead of the input
+     * (without the wait, 300 ms of host time would be minutes of machine time).
+     */
+    @Test
+    void anIdleMachineWaitsForHostInputAtTheHostsPace() throws Exception {
+        java.io.PipedOutputStream keyboard = new java.io.PipedOutputStream();
+        ByteArrayOutputStream host = new ByteArrayOutputStream();
+        SerialDevice serial = new SerialDevice(LINE, new PrintStream(host, true, StandardCharsets.UTF_8))
+                .input(new java.io.PipedInputStream(keyboard));
+        java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+        long[] hostWait = new long[1];
+        Thread typist = Thread.ofPlatform().start(() -> {
+            try {
+                waiting.await();
+                long t0 = System.nanoTime();
+                Thread.sleep(300);
+                hostWait[0] = (System.nanoTime() - t0) / 1000;
+                keyboard.write("late\n".getBytes(StandardCharsets.US_ASCII));
+                keyboard.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Scenario s = new Scenario();
+        long[] at = new long[2];
+        s.main(l4 -> {
+            SerialDriver console = SerialDriver.open(l4, LINE);
+            at[0] = l4.systemClock();
+            waiting.countDown();                                   // (test scaffolding: a host latch, never awaited here)
+            console.serve(b -> {
+                at[1] = l4.systemClock();
+                return false;
+            });
+            console.print("got it\n");
+        });
+        long t0 = System.nanoTime();
+        run(s, serial);
+        long hostMicros = (System.nanoTime() - t0) / 1000;
+        typist.join();
+        assertEquals("got it\n", host.toString(StandardCharsets.UTF_8));
+        long waited = at[1] - at[0];
+        assertTrue(waited >= 10_000 && waited <= hostMicros + 10_000, "the driver waited " + waited + " µs of machine time for input typed after "
+                + hostWait[0] + " µs of host time (the run took " + hostMicros + " µs)");
+    }
 }

@@ -17,6 +17,7 @@ module ristretto {
     exports ristretto.abi;
     exports ristretto.user;
     exports ristretto.user.l4test;
+    exports ristretto.user.drivers;
     exports ristretto.system;
 
     opens ristretto.cli to info.picocli;

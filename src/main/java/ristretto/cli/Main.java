@@ -102,6 +102,10 @@ public final class Main implements Callable<Integer> {
         boolean maps;
         @Option(names = "--no-fastpath", description = "IPC through the slow path only")
         boolean noFastPath;
+        @Option(names = "--disk", paramLabel = "FILE",
+                description = "attach a block device backed by FILE (read and written in 512-byte sectors) on interrupt line 2, "
+                        + "for a user-level driver (ristretto.user.drivers.BlockDriver)")
+        Path disk;
         @Option(names = "--checked", description = "checked mode: also look for held Java monitors at every kernel entry "
                 + "(a thread dump, tens of µs each; for trusted code the loader does not verify)")
         boolean checked;
@@ -136,9 +140,14 @@ public final class Main implements Callable<Integer> {
          * @throws Ristretto.LinkException if the program's link() fails
          */
         Ristretto boot(CommandSpec spec, ProgramLoader.Root root, List<String> args) throws ProgramLoader.LoadException {
+            if (disk != null && !java.nio.file.Files.isRegularFile(disk)) throw usage(spec, "--disk " + disk + ": no such file");
             try {
-                return root.program() != null ? Ristretto.boot(machine(), kernel(), root.program(), args)
+                Ristretto sys = root.program() != null ? Ristretto.boot(machine(), kernel(), root.program(), args)
                         : Ristretto.boot(machine(), kernel(), root.loading(), root.loader(), args);
+                if (disk != null) sys.attachDisk(disk);
+                return sys;
+            } catch (java.io.IOException e) {
+                throw usage(spec, "--disk " + disk + ": " + e.getMessage());
             } catch (OutOfMemoryError e) {
                 throw usage(spec, "the host cannot give the machine " + memoryMib + " MiB (" + firstLine(e.getMessage())
                         + "); use less, or a larger -XX:MaxDirectMemorySize in RISTRETTO_JVM_OPTS");

@@ -18,7 +18,8 @@ import ristretto.machine.Pte;
  * Boot: builds the KIP, creates sigma0, sigma1 (optional) and the root task at the KIP's thread
  * numbers (§14.1), each in its own privileged space at priority 255, and leaves them ready.
  *
- * <p>Physical memory layout: conventional memory below the kernel's reserved top quarter. The
+ * <p>Physical memory layout: conventional memory below the kernel's reserved top quarter, then
+ * (above RAM) the devices' registers, described as dedicated memory. The
  * KIP names the root task's memory region (its "image"); sigma0 holds it for the root task,
  * which gets it, like all its memory, from sigma0 (§14). Sigma0's space is physical memory:
  * the kernel maps its pages 1:1, as the roots of the mapping database, when it touches or maps them.
@@ -45,6 +46,7 @@ public final class Boot {
                 || overlaps(image.rootMemoryBase(), image.rootMemorySize(), ROOT_UTCB_AREA))
             throw new IllegalArgumentException("root memory overlaps the code image, KIP or UTCB area");
         Kernel k = new Kernel(machine, options, kernelBase);
+        machine.limitDma(kernelBase);                  // devices cannot write kernel memory
         k.kipFrame = k.kernelFrames.allocate();
         writeKip(k, kernelBase, image);
 
@@ -110,6 +112,8 @@ public final class Boot {
                 {Kip.memDescWord0(0, Kip.MEM_CONVENTIONAL, true), Kip.memDescWord1(ristretto.machine.PageTable.VA_LIMIT - 1)},
                 {Kip.memDescWord0(0, Kip.MEM_CONVENTIONAL, false), Kip.memDescWord1(kernelBase - 1)},
                 {Kip.memDescWord0(kernelBase, Kip.MEM_RESERVED, false), Kip.memDescWord1(m.size() - 1)},
+                // Device registers: dedicated memory, which sigma0 hands out on explicit request only.
+                {Kip.memDescWord0(k.machine.deviceMemoryBase(), Kip.MEM_DEDICATED, false), Kip.memDescWord1(k.machine.deviceMemoryEnd() - 1)},
         };
         m.store(b + Kip.MEMORY_INFO_OFF, Kip.memoryInfo(descs.length, Kip.MEM_DESC_OFF));
         for (int i = 0; i < descs.length; i++) {

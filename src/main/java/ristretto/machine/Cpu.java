@@ -57,6 +57,25 @@ public final class Cpu {
     public void requestCheck() {
         nextEventNs = Long.MIN_VALUE;
         earlierEvent.run();
+        Thread w = hostWaiter;
+        if (w != null) java.util.concurrent.locks.LockSupport.unpark(w);
+    }
+
+    /** The carrier parked in {@link #awaitHost}, or null. */
+    private volatile Thread hostWaiter;
+
+    /**
+     * Parks the calling carrier for at most {@code maxNs} of host time, or until another thread
+     * (host input) calls {@link #requestCheck}: how an idle CPU waits when only the host can wake
+     * the machine, instead of letting the virtual clock race ahead of the host's input.
+     */
+    public void awaitHost(long maxNs) {
+        hostWaiter = Thread.currentThread();
+        try {
+            if (nextEventNs != Long.MIN_VALUE) java.util.concurrent.locks.LockSupport.parkNanos(maxNs);
+        } finally {
+            hostWaiter = null;
+        }
     }
 
     public EventQueue events() { return events; }

@@ -3,6 +3,12 @@ package ristretto.machine;
 /**
  * The whole simulated machine: physical memory, a clock, an interrupt controller with a
  * periodic timer on line 0, and {@code cpus} processors. Built once, from a {@link Config}.
+ *
+ * <p>Physical address space: RAM from 0, then device memory from {@link #deviceMemoryBase} (RAM's
+ * size rounded up to {@link Device#MMIO_BYTES}): one slot of {@link Device#MMIO_BYTES} per
+ * interrupt line, line {@code n}'s at {@code deviceMemoryBase() + n * MMIO_BYTES}, routed to
+ * the device attached on that line (an empty slot reads zeros and ignores stores). The slots
+ * exist from the start, so the kernel can describe device memory before devices are attached.
  */
 public final class Machine {
 
@@ -48,6 +54,11 @@ public final class Machine {
     private final java.util.List<Device> devices = new java.util.ArrayList<>();
     /** At most this many devices (each has an event source). */
     public static final int MAX_DEVICES = 16;
+    /** The device on each line, for the bus (null: none). */
+    private final Device[] byLine;
+    private final long deviceBase;
+    /** Devices may transfer data (DMA) to and from RAM below this address only. */
+    private volatile long dmaLimit;
 
     public Machine(Config config) {
         if (config.cpus() < 1 || config.cpus() > 64) throw new IllegalArgumentException("1..64 CPUs");
@@ -55,6 +66,10 @@ public final class Machine {
         this.memory = new PhysicalMemory(config.memoryBytes());
         this.clock = config.virtualClock() ? Clock.virtual() : Clock.real();
         this.pic = new InterruptController(config.interruptLines());
+        this.byLine = new Device[config.interruptLines()];
+        this.deviceBase = (memory.size() + Device.MMIO_BYTES - 1) & -Device.MMIO_BYTES;
+        this.dmaLimit = memory.size();
+        memory.connect(new Bus());
         this.timer = new Timer(config.timerPeriodNs());
         this.cpus = new Cpu[config.cpus()];
         for (int i = 0; i < cpus.length; i++) {
@@ -84,7 +99,9 @@ public final class Machine {
             throw new IllegalArgumentException("line " + d.line() + " is not a device line (1.." + (pic.lines() - 1) + ")");
         for (Device o : devices) if (o.line() == d.line()) throw new IllegalArgumentException("line " + d.line() + " is taken");
         if (devices.size() == MAX_DEVICES) throw new IllegalArgumentException("at most " + MAX_DEVICES + " devices");
+        d.attachTo(this);
         devices.add(d);
+        byLine[d.line()] = d;
         cpus[0].post(EventQueue.DEVICE_BASE + devices.size() - 1, d.nextNs());
         return this;
     }
@@ -117,4 +134,58 @@ public final class Machine {
     }
 
     public int cpuCount() { return cpus.length; }
+
+    // ------------------------------------------------------------------ device memory
+
+    /** The first physical address of device memory (above RAM). */
+    public long deviceMemoryBase() { return deviceBase; }
+
+    /** The end (exclusive) of device memory: one slot per interrupt line. */
+    public long deviceMemoryEnd() { return deviceBase + (long) byLine.length * Device.MMIO_BYTES; }
+
+    /** Whether {@code paddr} is in device memory. */
+    public boolean isDeviceMemory(long paddr) { return paddr >= deviceBase && paddr < deviceMemoryEnd(); }
+
+    /** The physical address of line {@code line}'s register slot. */
+    public long mmioBase(int line) {
+        if (line < 0 || line >= byLine.length) throw new IllegalArgumentException("no line " + line);
+        return deviceBase + (long) line * Device.MMIO_BYTES;
+    }
+
+    /** Restricts device transfers to RAM below {@code limit} (the kernel keeps its own memory out of reach, as an IOMMU would). */
+    public void limitDma(long limit) { dmaLimit = Math.min(limit, memory.size()); }
+
+    /** Whether a device may transfer {@code len} bytes at {@code paddr} of RAM. */
+    public boolean dmaAllowed(long paddr, long len) { return paddr >= 0 && len >= 0 && paddr <= dmaLimit - len; }
+
+    /**
+     * The device bus: an access above RAM goes to the device of its slot at the time now (a
+     * narrow load sees the low bytes of what the device answers). A
+     * store that brings the device's next event earlier asks CPU 0, which owns the devices, for
+     * an event check, where the new time is posted (only the owning CPU posts to its queue).
+     */
+    private final class Bus implements PhysicalMemory.Io {
+        @Override public long load(long paddr, int bytes) {
+            Device d = device(paddr);
+            if (d == null) return 0;
+            long v = d.load((int) (paddr & (Device.MMIO_BYTES - 1)), bytes, clock.nowNs());
+            return bytes == 8 ? v : v & (1L << 8 * bytes) - 1;                // zero-extended, as from RAM
+        }
+
+        @Override public void store(long paddr, long value, int bytes) {
+            Device d = device(paddr);
+            if (d == null) return;
+            long before = d.nextNs();
+            d.store((int) (paddr & (Device.MMIO_BYTES - 1)), value, bytes, clock.nowNs());
+            if (d.nextNs() < before) cpus[0].requestCheck();
+        }
+
+        private Device device(long paddr) {
+            if (!isDeviceMemory(paddr)) {
+                if (paddr < deviceBase) return null;                   // the gap between RAM and the first slot
+                throw new IndexOutOfBoundsException("no memory at 0x" + Long.toHexString(paddr));
+            }
+            return byLine[(int) ((paddr - deviceBase) >>> Device.MMIO_LOG2)];
+        }
+    }
 }

@@ -10,7 +10,9 @@ import ristretto.kernel.Kernel;
 import ristretto.kernel.load.Loading;
 import ristretto.kernel.load.ProgramImage;
 import ristretto.kernel.load.SpaceLoader;
+import ristretto.machine.BlockDevice;
 import ristretto.machine.Machine;
+import ristretto.machine.SerialDevice;
 import ristretto.user.Entry;
 import ristretto.user.L4;
 import ristretto.user.Linker;
@@ -165,6 +167,25 @@ public final class Ristretto {
     }
 
     public Machine machine() { return machine; }
+
+    /**
+     * Attaches a serial console on {@link ristretto.abi.DeviceRegs#CONSOLE_LINE} writing to
+     * {@code out} and, unless {@code in} is null, reading {@code in} on a host thread (an idle
+     * machine then waits for its input until it ends). Before {@link #run}.
+     */
+    public SerialDevice attachConsole(java.io.PrintStream out, java.io.InputStream in) {
+        SerialDevice d = new SerialDevice(ristretto.abi.DeviceRegs.CONSOLE_LINE, out);
+        if (in != null) d.input(in);
+        machine.attach(d);
+        return d;
+    }
+
+    /** Attaches a block device backed by {@code file} on {@link ristretto.abi.DeviceRegs#DISK_LINE}. Before {@link #run}. */
+    public BlockDevice attachDisk(java.nio.file.Path file) throws java.io.IOException {
+        BlockDevice d = new BlockDevice(ristretto.abi.DeviceRegs.DISK_LINE, file);
+        machine.attach(d);
+        return d;
+    }
 
     public Kernel kernel() { return kernel; }
 

@@ -13,7 +13,9 @@ import ristretto.abi.ThreadId;
  * <ul>
  *   <li>label −6 with u ∈ {2, 3}, t = 0: MR1 the requested fpage (base ~0 = any free page),
  *       MR2 attributes; the reply is one map item of the page, rwx, at its physical address,
- *       or a map item with a nil fpage when refused;</li>
+ *       or a map item with a nil fpage when refused. An explicit base may also name
+ *       non-conventional memory (the KIP's dedicated, boot-loader and architecture-specific
+ *       descriptors: device registers); "any" requests take conventional memory only;</li>
  *   <li>label −2 (page fault), u = 2: the smallest page holding the address, conventional only;
  *       a fault on memory the client may not have gets no reply (the thread stays blocked in its
  *       fault, where a report shows it, instead of faulting again and again);</li>
@@ -31,6 +33,8 @@ public final class Sigma0 implements Program {
     /** Page number → owning thread (anythread = shared). */
     private final Map<Long, Long> owner = new HashMap<>();
     private long conventionalLow, conventionalHigh;   // physical, inclusive low / exclusive high
+    /** Non-conventional regions, [low, high) pairs: handed out by explicit request only (§14.4). */
+    private final java.util.List<long[]> nonConventional = new java.util.ArrayList<>();
     private long nextFree;
 
     @Override public void main(L4 l4) {
@@ -53,7 +57,9 @@ public final class Sigma0 implements Program {
             boolean virtual = (w0 & (1 << 9)) != 0;
             long low = w0 & ~0x3FFL, high = (w1 & ~0x3FFL) + 0x400;
             if (virtual) continue;
-            if ((w0 & 0xF) == Kip.MEM_CONVENTIONAL) { conventionalLow = low; conventionalHigh = high; }
+            int type = (int) (w0 & 0xF);
+            if (type == Kip.MEM_CONVENTIONAL) { conventionalLow = low; conventionalHigh = high; }
+            else if (type == Kip.MEM_DEDICATED || type == Kip.MEM_BOOTLOADER || type == Kip.MEM_ARCH) nonConventional.add(new long[] {low, high});
         }
         long rootLow = l4.load(kip + Kip.ROOT_SERVER_OFF + 16), rootHigh = l4.load(kip + Kip.ROOT_SERVER_OFF + 24) + 1;
         long sysInfo = l4.load(kip + Kip.THREAD_INFO_OFF);
@@ -94,11 +100,19 @@ public final class Sigma0 implements Program {
             while (base + size <= conventionalHigh && !free(base, size, client)) base += size;
             if (base + size > conventionalHigh) return Fpage.NIL;
             nextFree = base + size;
-        } else if (base + size > conventionalHigh || base < conventionalLow || !free(base, size, client)) {
+        } else if (!(within(base, size, conventionalLow, conventionalHigh) || explicit && nonConventional(base, size))
+                || !free(base, size, client)) {
             return Fpage.NIL;
         }
         for (long a = base; a < base + size; a += 1L << PAGE_BITS) owner.put(a >>> PAGE_BITS, client);
         return Fpage.log2(base, s, Fpage.RWX);
+    }
+
+    private static boolean within(long base, long size, long low, long high) { return base >= low && base + size <= high; }
+
+    private boolean nonConventional(long base, long size) {
+        for (long[] r : nonConventional) if (within(base, size, r[0], r[1])) return true;
+        return false;
     }
 
     private boolean free(long base, long size, long client) {

@@ -86,6 +86,18 @@ class RunCommandTest {
     }
 
     @Test
+    void aDiskFileIsABlockDeviceForAUserLevelDriver(@TempDir Path dir) throws IOException {
+        byte[] image = new byte[4 * 512];
+        byte[] text = "hello from the disk".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(text, 0, image, 0, text.length);
+        Path disk = Files.write(dir.resolve("disk.img"), image);
+        Result r = runRoot("ReadsDisk", "--disk", disk.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertEquals("hello from the disk, 4 sectors\n", r.out());
+        oneLineError(runRoot("ReadsDisk", "--disk", dir.resolve("none").toString()), 2, "--disk", "no such file");
+    }
+
+    @Test
     void aRootTaskThatThrowsFailsWithCodeOneAndItsOwnStackOnly() {
         Result r = runRoot("Throws");
         assertEquals(Main.FAILED, r.code(), r.toString());

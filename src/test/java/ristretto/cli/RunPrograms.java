@@ -14,6 +14,16 @@ public final class RunPrograms {
         @Override public void main(L4 l4) { System.out.println("hello " + l4.args()); }
     }
 
+    /** Reads the first sector of the --disk through the user-level block driver and prints its text. */
+    public static final class ReadsDisk implements Program {
+        @Override public void main(L4 l4) {
+            var disk = ristretto.user.drivers.BlockDriver.open(l4, ristretto.abi.DeviceRegs.DISK_LINE, 12);
+            byte[] sector = new byte[512];
+            if (disk == null || !disk.read(0, 1, sector, 0)) throw new IllegalStateException("no disk");
+            System.out.println(new String(sector, java.nio.charset.StandardCharsets.US_ASCII).trim() + ", " + disk.capacity() + " sectors");
+        }
+    }
+
     public static final class Throws implements Program {
         @Override public void main(L4 l4) { throw new IllegalStateException("boom"); }
     }

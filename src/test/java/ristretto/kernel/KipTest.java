@@ -119,21 +119,23 @@ class KipTest {
     }
 
     @Test
-    void memoryDescriptorsCoverTheUserAreaConventionalMemoryAndTheKernelsReservedQuarter() {
+    void memoryDescriptorsCoverTheUserAreaConventionalMemoryTheKernelsReservedQuarterAndDeviceMemory() {
         KipView k = readKip();
         long mi = k.get("memory info");
-        assertEquals(3, (int) mi, "three descriptors");
+        assertEquals(4, (int) mi, "four descriptors");
         long size = Scenario.MACHINE.memoryBytes();
         long kernelBase = size - Math.max(size / 4, 4L << 20);
         record Desc(int type, boolean virtual, long low, long high) {}
         List<Desc> d = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             long w0 = k.get("mem" + i + ".0"), w1 = k.get("mem" + i + ".1");
             d.add(new Desc((int) (w0 & 0xF), (w0 & (1 << 9)) != 0, w0 & ~0x3FFL, (w1 & ~0x3FFL) + 0x3FF));
         }
         assertEquals(new Desc(Kip.MEM_CONVENTIONAL, true, 0, (1L << 48) - 1), d.get(0), "the user area, virtual");
         assertEquals(new Desc(Kip.MEM_CONVENTIONAL, false, 0, kernelBase - 1), d.get(1), "RAM below the kernel");
         assertEquals(new Desc(Kip.MEM_RESERVED, false, kernelBase, size - 1), d.get(2), "the kernel's memory");
+        assertEquals(new Desc(Kip.MEM_DEDICATED, false, size, size + 32 * ristretto.abi.DeviceRegs.SLOT_BYTES - 1), d.get(3),
+                "device memory: a register slot per interrupt line, above RAM");
         assertEquals(Ristretto.ROOT_MEMORY_BASE, k.get("root low"));
         assertEquals(Ristretto.ROOT_MEMORY_BASE + Ristretto.ROOT_MEMORY_SIZE - 1, k.get("root high"));
     }

@@ -46,8 +46,8 @@ final class CopyInOut extends StringCopy {
         runLen = 0;
         while (out < in) {
             long d = dst + out;
-            long dPa = inUserArea(d) ? cpu.translateIn(to, toAsid, d, Pte.W) : -1;
-            if (dPa < 0) { fault(RECEIVER, d); break; }
+            long dPa = checked(inUserArea(d) ? cpu.translateIn(to, toAsid, d, Pte.W) : -1, RECEIVER, d);
+            if (dPa < 0) break;
             long n = Math.min(in - out, toPageEnd(d));
             if (runLen > 0 && dPa == runDst + runLen) runLen += n;
             else {

@@ -13,7 +13,8 @@ import ristretto.machine.PhysicalMemory;
  * {@code MemorySegment.copy} (physically contiguous pages form one run), and stops at the first
  * page that does not translate with the rights needed — read in the sender's space, write in the
  * receiver's — recording which side and address that was ({@link #faultSide}, {@link
- * #faultAddress}). Never blocks: the caller resolves the fault and calls again. Each run read or
+ * #faultAddress}). A page of device memory (registers, above RAM) stops it too, marked
+ * {@link #onDevice}: strings are not copied to or from device registers. Never blocks: the caller resolves the fault and calls again. Each run read or
  * written is reported to the CPU's cost model when there is one.
  */
 public abstract sealed class StringCopy permits CopyInOut, TemporaryMapping {
@@ -26,6 +27,8 @@ public abstract sealed class StringCopy permits CopyInOut, TemporaryMapping {
     final MemorySegment phys;
     public int faultSide;
     public long faultAddress;
+    /** The copy stopped at a page mapped to device memory: no pager can make that copyable. */
+    public boolean onDevice;
 
     StringCopy(Cpu cpu, MemorySegment phys) {
         this.cpu = cpu;
@@ -49,13 +52,16 @@ public abstract sealed class StringCopy permits CopyInOut, TemporaryMapping {
     /** The physical address of {@code vaddr} in the sender's space for reading, or -1 after recording the fault. */
     final long sourcePage(PageTable from, int fromAsid, long vaddr) {
         long pa = inUserArea(vaddr) ? cpu.translateIn(from, fromAsid, vaddr, ristretto.machine.Pte.R) : -1;
-        if (pa < 0) fault(SENDER, vaddr);
-        return pa;
+        return checked(pa, SENDER, vaddr);
     }
 
-    final void fault(int side, long vaddr) {
+    /** {@code pa}, the translation of {@code vaddr} on {@code side}; or -1 after recording a fault (also for device memory). */
+    final long checked(long pa, int side, long vaddr) {
+        if (pa >= 0 && pa < phys.byteSize()) return pa;
         faultSide = side;
         faultAddress = vaddr;
+        onDevice = pa >= 0;
+        return -1;
     }
 
     /** Bytes from {@code vaddr} to the end of its page. */

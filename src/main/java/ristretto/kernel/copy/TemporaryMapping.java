@@ -24,8 +24,8 @@ final class TemporaryMapping extends StringCopy {
             long s = src + done, d = dst + done;
             long sPa = sourcePage(from, fromAsid, s);
             if (sPa < 0) break;
-            long dPa = cpu.translateWindow(to, d, Pte.W);
-            if (dPa < 0) { fault(RECEIVER, d); break; }
+            long dPa = checked(cpu.translateWindow(to, d, Pte.W), RECEIVER, d);
+            if (dPa < 0) break;
             long n = Math.min(want - done, Math.min(toPageEnd(s), toPageEnd(d)));
             if (runLen > 0 && sPa == runSrc + runLen && dPa == runDst + runLen) runLen += n;
             else {

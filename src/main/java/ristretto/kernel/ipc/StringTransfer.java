@@ -155,7 +155,7 @@ public final class StringTransfer {
                 p.checkEvents(self);
                 if (x.ended) return leave(self, x);
             }
-            if (done < asked && !resolve(self, x, self.cpu, c.faultSide, c.faultAddress)) return false;
+            if (done < asked && !(c.onDevice ? overflow(x) >= 0 : resolve(self, x, self.cpu, c.faultSide, c.faultAddress))) return false;
         }
         return true;
     }
@@ -163,7 +163,8 @@ public final class StringTransfer {
     /**
      * The copy stopped at {@code vaddr} of the sender's ({@code side} SENDER) or the receiver's
      * space: resolves it — sigma0's physical space by the kernel, else by a page-fault IPC to the
-     * pager of that space's thread — and answers true to retry, false if the transfer ended. An
+     * pager of that space's thread — and answers true to retry, false if the transfer ended. (A
+     * page of device memory is no fault: the copy is clipped there, see {@code move}.) An
      * address outside the user area or in a kernel area of the space, or a thread without a pager
      * (or whose pager is gone), is a clipped copy: message overflow (§5.2 rule 7).
      */

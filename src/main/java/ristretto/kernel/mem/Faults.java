@@ -45,11 +45,11 @@ public final class Faults {
             long pa = p.machineCpu.translate(vaddr, access);
             if (pa >= 0) return pa;
             if (t.space.physical) {
-                // sigma0's space is physical memory 1:1, but never the kernel's own (KIP, code image, UTCBs).
+                // sigma0's space is physical memory 1:1 (RAM and device memory), but never the kernel's own (KIP, code image, UTCBs).
                 if (vaddr >= 0 && vaddr < PageTable.VA_LIMIT && t.kernel.spaces.source(t.space, Tcb.pageOf(vaddr)) != null
                         && p.machineCpu.translate(vaddr, access) >= 0) continue;
                 stopSelf(t, p, describe(t, vaddr, access) + " in sigma0's space, which holds physical memory below 0x"
-                        + Long.toHexString(t.kernel.kernelMemoryBase) + " only");
+                        + Long.toHexString(t.kernel.kernelMemoryBase) + " and device memory only");
                 continue;
             }
             long pager = t.word(Utcb.PAGER);

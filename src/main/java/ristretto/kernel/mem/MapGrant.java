@@ -64,8 +64,7 @@ public final class MapGrant {
                 else db.map(n, to, target, rights);
             };
             if (from.physical) {
-                long end = Math.min(srcFirst + pages, spaces.physicalPages());
-                for (long vpn = srcFirst; vpn < end; vpn++) visit.page(vpn);
+                spaces.forEachPhysical(srcFirst, srcFirst + pages, visit::page);
             } else {
                 FpagePages.forEachMapped(from, srcFirst, srcFirst + pages, visit::page);
             }

@@ -32,19 +32,28 @@ public final class Spaces {
      * The mapping of virtual page {@code vpn} of {@code s} that map, grant and faults work from:
      * the space's node there; in sigma0's space, which is physical memory 1:1, the frame's root,
      * made on first use (sigma0 owns all physical memory idempotently; a root appears when the
-     * frame is first touched or mapped). Null when there is none, and in sigma0's space for
-     * memory no space may have: kernel memory and the kernel areas of the space.
+     * frame is first touched or mapped): RAM below kernel memory and device memory. Null when
+     * there is none, and in sigma0's space for memory no space may have: kernel memory, what lies
+     * beyond the device slots, and the kernel areas of the space.
      */
     public MappingNode source(Space s, long vpn) {
         MappingNode n = s.mapping(vpn);
         if (n != null || !s.physical) return n;
         long a = vpn << PhysicalMemory.PAGE_BITS;
-        if (vpn < 0 || a >= kernel.kernelMemoryBase || s.inKernelArea(vpn)) return null;
+        if (vpn < 0 || a >= kernel.kernelMemoryBase && !kernel.machine.isDeviceMemory(a) || s.inKernelArea(vpn)) return null;
         return kernel.mappings.root(a, s, vpn, MappingDb.RWX);
     }
 
-    /** Pages of physical memory below kernel memory: what sigma0's space can hold. */
+    /** Pages of physical memory below kernel memory: the RAM sigma0's space can hold. */
     public long physicalPages() { return kernel.kernelMemoryBase >>> PhysicalMemory.PAGE_BITS; }
+
+    /** Calls {@code page} for each page in [{@code first}, {@code end}) that sigma0's space can hold: RAM below kernel memory, device memory. */
+    public void forEachPhysical(long first, long end, java.util.function.LongConsumer page) {
+        for (long vpn = first, e = Math.min(end, physicalPages()); vpn < e; vpn++) page.accept(vpn);
+        long dFirst = kernel.machine.deviceMemoryBase() >>> PhysicalMemory.PAGE_BITS;
+        long dEnd = kernel.machine.deviceMemoryEnd() >>> PhysicalMemory.PAGE_BITS;
+        for (long vpn = Math.max(first, dFirst), e = Math.min(end, dEnd); vpn < e; vpn++) page.accept(vpn);
+    }
 
     /** The space's program loader, made from the kernel's {@code Loading} if it has none yet. */
     public SpaceLoader loaderOf(Space s) {

@@ -429,7 +429,10 @@ public final class Processor {
             return;
         }
         long target = Math.min(wakeUs == Long.MAX_VALUE ? EventQueue.NONE : Math.multiplyExact(wakeUs, 1000L), deviceNs);
-        if (target == EventQueue.NONE) target = machineCpu.machine().timer().nextNs();   // only host input can come: tick along
+        if (target == EventQueue.NONE) {                 // only host input can come: tick along, a tick of host time at a time
+            if (clock.isVirtual()) machineCpu.awaitHost(machineCpu.machine().timer().periodNs());
+            target = machineCpu.machine().timer().nextNs();
+        }
         current = null;
         Meter.account(this);                             // what ran is on the clock before it jumps
         idling = true;

@@ -18,6 +18,7 @@ module ristretto {
     exports ristretto.user;
     exports ristretto.user.l4test;
     exports ristretto.user.drivers;
+    exports ristretto.user.console;
     exports ristretto.system;
 
     opens ristretto.cli to info.picocli;

@@ -18,7 +18,7 @@ public final class DeviceRegs {
      * The lines the system attaches its own devices on (the command line's {@code --disk}, the
      * console): drivers of the booted system find them there.
      */
-    public static final int CONSOLE_LINE = 1, DISK_LINE = 2;
+    public static final int CONSOLE_LINE = 1, DISK_LINE = 2, TIMER_LINE = 3;
     /** The identification word's offset. */
     public static final int ID = 0x00;
 

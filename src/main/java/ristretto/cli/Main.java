@@ -182,6 +182,8 @@ public final class Main implements Callable<Integer> {
             System.out.println("Ristretto: booting the demo system");
             DemoRoot root = new DemoRoot(System.out::println);
             Ristretto sys = options.boot(spec, ProgramLoader.Root.trusted(root), List.of());
+            sys.attachConsole(System.out, null);          // the demo prints through the console server and its driver
+            sys.attachTimer();
             List<String> kernelReports = new ArrayList<>();
             sys.kernel().setConsole(line -> { kernelReports.add(line); System.out.println("kernel: " + line); });
             String halt;

@@ -180,6 +180,13 @@ public final class Ristretto {
         return d;
     }
 
+    /** Attaches a programmable timer on {@link ristretto.abi.DeviceRegs#TIMER_LINE}. Before {@link #run}. */
+    public ristretto.machine.ProgrammableTimer attachTimer() {
+        ristretto.machine.ProgrammableTimer d = new ristretto.machine.ProgrammableTimer(ristretto.abi.DeviceRegs.TIMER_LINE);
+        machine.attach(d);
+        return d;
+    }
+
     /** Attaches a block device backed by {@code file} on {@link ristretto.abi.DeviceRegs#DISK_LINE}. Before {@link #run}. */
     public BlockDevice attachDisk(java.nio.file.Path file) throws java.io.IOException {
         BlockDevice d = new BlockDevice(ristretto.abi.DeviceRegs.DISK_LINE, file);

@@ -19,7 +19,8 @@ public final class Threads {
     private final L4 l4;
     private final long me;
     private int nextNo;
-    private int nextSlot = 1;                 // UTCB slot 0 of the caller's space is the caller's
+    /** The next UTCB slot of the caller's space (slot 0 is the caller's): from the offset on, so instances with apart offsets never collide. */
+    private int nextSlot;
     private final long myUtcbBase;
     private final long kipBase;
 
@@ -32,6 +33,7 @@ public final class Threads {
         this.l4 = l4;
         this.me = l4.myGlobalId();
         this.nextNo = ThreadId.number(me) + firstOffset;
+        this.nextSlot = firstOffset;
         this.myUtcbBase = l4.myLocalId() - Utcb.MR0_OFFSET;
         this.kipBase = l4.kernelInterface();
     }

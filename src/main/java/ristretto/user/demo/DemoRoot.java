@@ -1,5 +1,10 @@
 package ristretto.user.demo;
 
+import ristretto.abi.DeviceRegs;
+import ristretto.abi.TimerRegs;
+import ristretto.user.console.Console;
+import ristretto.user.console.ConsoleServer;
+import ristretto.user.drivers.DeviceMemory;
 import java.util.function.Consumer;
 import ristretto.abi.ErrorCode;
 import ristretto.abi.Fpage;
@@ -27,12 +32,19 @@ import ristretto.user.l4test.StringFaultChecklist;
  * checklists (without and with page faults), and ends with {@code demo: N passed, M failed}.
  */
 public final class DemoRoot implements Program {
-    private final Consumer<String> out;
+    /**
+     * Where the demo prints: the console server ({@link ConsoleServer}, through the serial
+     * console's driver and IPC) once it is up; before that, or on a machine without a console
+     * device, the host's consumer given to the constructor.
+     */
+    private Consumer<String> out;
     private final IpcChecklist checklist = new IpcChecklist();
     private final StringChecklist strings = new StringChecklist();
     private final StringFaultChecklist stringFaults = new StringFaultChecklist();
     private Checks checks;
-    private long server, client, spinner, pager, memClient;
+    private long server, client, spinner, pager, memClient, consoleServer, ticker;
+    /** Bytes the console server wrote to its device, and whether the demo printed through it. */
+    private boolean throughConsole;
     /** The memory the demo's pager hands out: 64 KiB the root task got from sigma0. */
     private long pool;
     /** Loop iterations per round of each spinner: about 30 ms of machine time, three timeslices. */
@@ -42,6 +54,8 @@ public final class DemoRoot implements Program {
 
     @Override public void link(Linker l) {
         checklist.link(l);
+        consoleServer = l.entry("console.server", l4 -> ConsoleServer.serve(l4, DeviceRegs.CONSOLE_LINE));
+        ticker = l.entry("demo.ticker", this::ticker);
         strings.link(l);
         stringFaults.link(l);
         spinner = l.image(SPINNER);
@@ -122,6 +136,11 @@ public final class DemoRoot implements Program {
     }
 
     @Override public void main(L4 l4) {
+        Console console = Console.awaitReady(l4, new Threads(l4, CONSOLE_OFFSET).inMySpace(consoleServer, 0));
+        if (console != null) {
+            out = console::println;
+            throughConsole = true;
+        }
         checks = new Checks(out);
         kipSummary(l4);
         out.accept("threads in two spaces:");
@@ -164,6 +183,7 @@ public final class DemoRoot implements Program {
         checks.check("ThreadControl deletes the threads and their spaces", gone, "");
         computePair(l4, threads);
         memory(l4, threads);
+        interrupts(l4, threads);
         out.accept("l4test IPC checklist:");
         checklist.run(l4, checks);
         out.accept("l4test string IPC checklist (no page faults):");
@@ -171,6 +191,65 @@ public final class DemoRoot implements Program {
         out.accept("l4test string IPC checklist (page faults):");
         stringFaults.run(l4, checks);
         out.accept(String.format("demo: %d passed, %d failed", checks.passed(), checks.failed()));
+    }
+
+    /** Where the console server's thread number and UTCB slot lie, apart from the other threads the demo and its checklists make. */
+    static final int CONSOLE_OFFSET = 250;
+    /** The demo timer's period (ns of machine time) and the ticks it counts. */
+    static final long TICK_NS = 100_000;
+    static final int TICKS = 5;
+
+    /**
+     * Interrupts as IPC: the console's output went through its driver; a handler thread takes
+     * the programmable timer's interrupts — a one-shot at its deadline, then periodic ticks, one
+     * message each, the line masked until each acknowledgement — and reports the machine times.
+     */
+    private void interrupts(L4 l4, Threads threads) {
+        out.accept("interrupts: the console driver and a timer handler:");
+        checks.check("the demo prints through the console server and the serial driver (interrupts as IPC)", throughConsole,
+                "no console device: printing through the host");
+        long h = threads.inMySpace(ticker, 0);
+        l4.setPriority(h, 200);
+        long tag = l4.receive(h);
+        long oneShot = l4.mr(1), first = l4.mr(2), last = l4.mr(3), n = l4.mr(4);
+        boolean ok = !L4.failed(tag) && MsgTag.label(tag) == 1;
+        out.accept(String.format("  one-shot at +%d ns; %d ticks from %d to %d ns of machine time", oneShot, n, first, last));
+        checks.check("a one-shot timer interrupt arrives at its deadline", ok && oneShot >= 500_000 && oneShot < 505_000, oneShot + " ns");
+        checks.check("periodic timer interrupts: one message per tick, each after the acknowledgement of the last",
+                ok && n == TICKS && last - first >= (TICKS - 1) * TICK_NS && last - first < TICKS * TICK_NS, n + " ticks");
+        threads.kill(h);
+    }
+
+    /** The timer handler: maps the timer, associates its line, takes a one-shot and {@link #TICKS} periodic ticks, reports. */
+    private void ticker(L4 l4) {
+        long regs = DeviceMemory.map(l4, DeviceRegs.TIMER_LINE);
+        long irq = L4.interruptThread(DeviceRegs.TIMER_LINE);
+        if (regs < 0 || l4.load(regs) != TimerRegs.ID_VALUE || !l4.associateInterrupt(irq, l4.myGlobalId())) {
+            l4.loadMsg(0);
+            l4.send(l4.pager());
+            return;
+        }
+        long t0 = l4.load(regs + TimerRegs.NOW);
+        l4.store(regs + TimerRegs.DEADLINE, t0 + 500_000);
+        l4.store(regs + TimerRegs.CONTROL, TimerRegs.ONE_SHOT);
+        l4.receive(irq);
+        long oneShot = l4.load(regs + TimerRegs.NOW) - t0;
+        l4.store(regs + TimerRegs.PERIOD, TICK_NS);
+        l4.store(regs + TimerRegs.DEADLINE, 0);
+        l4.store(regs + TimerRegs.CONTROL, TimerRegs.PERIODIC);
+        long first = 0, last = 0;
+        int n = 0;
+        for (int i = 0; i < TICKS; i++) {
+            long tag = l4.call(irq);                                 // acknowledge, and wait for the next tick
+            if (!L4.isInterrupt(tag)) break;
+            last = l4.load(regs + TimerRegs.NOW);
+            if (n++ == 0) first = last;
+        }
+        l4.store(regs + TimerRegs.CONTROL, TimerRegs.STOPPED);
+        l4.send(irq);
+        l4.deassociateInterrupt(irq);
+        l4.loadMsg(1, oneShot, first, last, n);
+        l4.send(l4.pager());
     }
 
     /**

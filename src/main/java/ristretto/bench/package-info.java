@@ -9,7 +9,9 @@
  * sandbox}: {@link ristretto.bench.SandboxCommand}); what the memory mechanisms cost — page
  * faults, map, unmap, loads and stores ({@link ristretto.bench.Memory} on a
  * {@link ristretto.bench.MemorySystem}, {@code ristretto bench memory}:
- * {@link ristretto.bench.MemoryCommand}). The commands share {@link ristretto.bench.JmhRounds}. Results and method: {@code docs/benchmarks.md}.
+ * {@link ristretto.bench.MemoryCommand}); interrupt latency ({@link ristretto.bench.Irq} on an
+ * {@link ristretto.bench.IrqSystem}, {@code ristretto bench irq}: {@link ristretto.bench.IrqCommand}).
+ * The commands share {@link ristretto.bench.JmhRounds}. Results and method: {@code docs/benchmarks.md}.
  *
  * <p>May depend on every layer; only the CLI depends on it.
  */

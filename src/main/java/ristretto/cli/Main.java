@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import ristretto.abi.ThreadId;
+import ristretto.bench.IrqCommand;
 import ristretto.bench.MemoryCommand;
 import ristretto.bench.PingPongCommand;
 import ristretto.bench.SandboxCommand;
@@ -433,7 +434,7 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run benchmarks (JMH).",
-            subcommands = {PingPongCommand.class, SandboxCommand.class, MemoryCommand.class})
+            subcommands = {PingPongCommand.class, SandboxCommand.class, MemoryCommand.class, IrqCommand.class})
     static final class Bench implements Callable<Integer> {
         @Override public Integer call() {
             new CommandLine(this).usage(System.out);

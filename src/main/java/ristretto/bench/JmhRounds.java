@@ -201,6 +201,9 @@ final class JmhRounds {
     record Row(double median, double mean, double error, double allocBytes) {
         static final Row FAILED = new Row(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
+        /** A figure not measured by JMH but exact (machine time, deterministic): no spread, no allocation. */
+        static Row exact(double ns) { return new Row(ns, ns, Double.NaN, Double.NaN); }
+
         boolean failed() { return Double.isNaN(median); }
     }
 
@@ -238,7 +241,12 @@ final class JmhRounds {
 
     /** Prints {@code a / b} with a note, and whether it is within {@code limit} (none if NaN); nothing if either row is missing. */
     static void printRatio(PrintStream out, Map<String, Row> rows, String a, String b, String note, double limit) {
-        printQuotient(out, a, b, ratio(rows, a, b), note, limit, false);
+        printRatio(out, rows, a, b, 1, note, limit);
+    }
+
+    /** As above, of {@code a / (b / divisor)}: a per-message figure against a round trip's half, say. */
+    static void printRatio(PrintStream out, Map<String, Row> rows, String a, String b, int divisor, String note, double limit) {
+        printQuotient(out, a, divisor == 1 ? b : "(" + b + " / " + divisor + ")", ratio(rows, a, b) * divisor, note, limit, false);
     }
 
     /**
@@ -250,6 +258,19 @@ final class JmhRounds {
         if (Double.isNaN(q)) return;
         String verdict = Double.isNaN(limit) ? "" : (atLeast ? q >= limit : q <= limit) ? "  met" : "  NOT MET";
         out.printf("  %-32s / %-28s = %8.2f  (%s)%s%n", a, b, q, note, verdict);
+    }
+
+    /**
+     * The table of a run: per case its median (ns per operation), JMH's mean and error, and its
+     * ratio to the {@code baseline} case's median.
+     */
+    static void printTable(PrintStream out, Map<String, Row> rows, String baseline) {
+        Row base = rows.get(baseline);
+        out.println();
+        out.printf("%-28s %12s %22s %12s%n", "case", "ns/op", "JMH mean ± 99.9% err", "x " + baseline);
+        rows.forEach((name, r) -> out.printf("%-28s %12s %22s %12s%n", name, r.failed() ? "FAILED" : fmt(r.median()),
+                r.failed() ? "" : fmt(r.mean()) + " ± " + fmt(r.error()),
+                r.failed() || base == null || base.failed() ? "" : fmt(r.median() / base.median())));
     }
 
     static String fmt(double v) {

@@ -46,12 +46,7 @@ public final class MemoryCommand implements Callable<Integer> {
         if (run.rows().isEmpty()) return run.exitCode();
         PrintStream out = System.out;
         Map<String, Row> rows = run.rows();
-        Row call = rows.get(CALL);
-        out.println();
-        out.printf("%-28s %12s %22s %12s%n", "case", "ns/op", "JMH mean ± 99.9% err", "x " + CALL);
-        rows.forEach((name, r) -> out.printf("%-28s %12s %22s %12s%n", name, r.failed() ? "FAILED" : JmhRounds.fmt(r.median()),
-                r.failed() ? "" : JmhRounds.fmt(r.mean()) + " ± " + JmhRounds.fmt(r.error()),
-                r.failed() || call == null || call.failed() ? "" : JmhRounds.fmt(r.median() / call.median())));
+        JmhRounds.printTable(out, rows, CALL);
         out.println();
         out.println("ratios in this run:");
         JmhRounds.printRatio(out, rows, FAULT, CALL, "goal <= 2.5; per fault / per round trip", 2.5);

@@ -12,10 +12,12 @@
  * {@link ristretto.bench.MemoryCommand}); what long IPC moves per second — string items of 4 KiB
  * to 4 MiB per copy strategy against {@code MemorySegment.copy} ({@link ristretto.bench.Strings}
  * on a {@link ristretto.bench.StringSystem}, {@code ristretto bench strings}:
- * {@link ristretto.bench.StringsCommand}). The commands share {@link ristretto.bench.JmhRounds}.
- * Besides, {@code ristretto costs} ({@link ristretto.bench.CostsCommand}) prints seed 000's cost
- * table of string copies as the machine's cost model counts them, on the same system, without
- * JMH. Results and method: {@code docs/benchmarks.md}.
+ * {@link ristretto.bench.StringsCommand}); interrupt latency ({@link ristretto.bench.Irq} on an
+ * {@link ristretto.bench.IrqSystem}, {@code ristretto bench irq}: {@link ristretto.bench.IrqCommand}).
+ * The commands share {@link ristretto.bench.JmhRounds}. Besides, {@code ristretto costs}
+ * ({@link ristretto.bench.CostsCommand}) prints seed 000's cost table of string copies as the
+ * machine's cost model counts them, on the same system, without JMH. Results and method:
+ * {@code docs/benchmarks.md}.
  *
  * <p>May depend on every layer; only the CLI depends on it.
  */

@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import ristretto.abi.ThreadId;
 import ristretto.bench.CostsCommand;
+import ristretto.bench.IrqCommand;
 import ristretto.bench.MemoryCommand;
 import ristretto.bench.PingPongCommand;
 import ristretto.bench.SandboxCommand;
@@ -446,7 +447,7 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run benchmarks (JMH).",
-            subcommands = {PingPongCommand.class, SandboxCommand.class, MemoryCommand.class, StringsCommand.class})
+            subcommands = {PingPongCommand.class, SandboxCommand.class, MemoryCommand.class, StringsCommand.class, IrqCommand.class})
     static final class Bench implements Callable<Integer> {
         @Override public Integer call() {
             new CommandLine(this).usage(System.out);

@@ -1,0 +1,645 @@
+package ristretto.kernel;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static ristretto.kernel.Scenario.MEM;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.ShrinkingMode;
+import net.jqwik.api.statistics.Statistics;
+import ristretto.abi.ExRegs;
+import ristretto.abi.Fpage;
+import ristretto.abi.IpcError;
+import ristretto.abi.MsgTag;
+import ristretto.abi.ThreadId;
+import ristretto.abi.Timeout;
+import ristretto.kernel.mem.MappingDbChecker;
+import ristretto.kernel.thread.ThreadState;
+import ristretto.system.Harness;
+import ristretto.user.L4;
+import ristretto.user.Message;
+import ristretto.user.PagePool;
+import ristretto.user.Pager;
+import ristretto.user.StringBuffers;
+import ristretto.user.Threads;
+
+/**
+ * Random string transfers (§4.3, §5.2, §6.4, §7, §9.4, §9.5) between a sender and a receiver in
+ * two new spaces, both paged by the root task (anonymous memory), once per copy strategy. Each
+ * case has:
+ * <ul>
+ *   <li>a message of 1..3 send strings, each 1..3 items (compound), each item 1..4 substrings of
+ *       0..10000 bytes at random addresses of the sender's 64 KiB area (crossing pages, possibly
+ *       overlapping), whose bytes are a pattern of their address;</li>
+ *   <li>receive buffers (chained with {@code C}) of 1..3 items of 1..4 substrings each, laid out
+ *       without overlap in the receiver's area, each sized for its string — exactly, with room
+ *       to spare, or too short — sometimes fewer buffers than strings, sometimes a {@code C} bit
+ *       cleared in the middle of the chain, sometimes no acceptor {@code s} bit;</li>
+ *   <li>per page, whether it translates when the copy starts: the sender's pages are all
+ *       written, then some flushed (its pager maps the same data back); the receiver's are
+ *       pre-filled with another pattern and mapped, pre-filled and flushed, or never touched
+ *       (zero when mapped);</li>
+ *   <li>XferTimeouts (never, zero, long) and, when the copy faults at all, sometimes one fault
+ *       (sender's own or tunneled receiver's) held by the pager while: ExchangeRegisters with
+ *       both cancel bits aborts one partner (from a thread of that partner's space), or the root
+ *       deletes one partner, or a finite xfer timeout expires.</li>
+ * </ul>
+ * An independent model (the byte stream of send string k fills receive buffer k, the rest of a
+ * buffer is skipped, string k+1 needs buffer k's {@code C}; overflow at the bytes copied before
+ * it; a fault ends a zero-xfer-timeout transfer at the bytes before the faulting byte; a held
+ * fault ends it there) predicts both sides' results. Checked: both error codes (phase, error,
+ * offset), the received tag's {@code t}; every byte in the receiver's area — the bytes copied
+ * (as many as the offset says) are the sent ones at their positions, all others are untouched;
+ * and afterwards no thread is locked or in a transfer, and the kernel's invariants and the
+ * mapping database hold.
+ */
+class StringTransferProperties {
+    static final long SRC = 0x5000_0000L, DST = 0x6000_0000L;
+    static final int SRC_AREA = 64 << 10, PAGE = 4096;
+    static final long POOL = MEM + (4L << 20);
+    static final long START = 0x57A, DONE = 0xD0E;
+    static final int LONG_XFER = Timeout.period(60_000_000);
+    /** Send and receive timeout with a timed abort: a partner canceled before the transfer is not waited for forever. */
+    static final int PARTNER_WAIT = Timeout.period(10_000_000);
+
+    /** A receiver page when the copy starts: pre-filled and mapped (write-protected), pre-filled and flushed, never touched. */
+    enum PageMode { MAPPED, READ_ONLY, FLUSHED, UNTOUCHED }
+
+    /**
+     * What happens at the held fault: nothing held, an abort (ExchangeRegisters), a deletion, an
+     * xfer timeout. TIMED_ABORT holds nothing: a thread of the target's space at a higher
+     * priority aborts it {@code delayMicros} after the sender is ready to send, wherever the
+     * transfer is then (not begun, in a fault, preempted between chunks, done).
+     */
+    enum Action { NONE, ABORT, DELETE, TIMEOUT, TIMED_ABORT }
+
+    /** One item of a string or a receive buffer: substrings of {@code length} bytes at {@code addrs}. */
+    record Item(int length, long[] addrs) {
+        @Override public String toString() {
+            StringBuilder b = new StringBuilder(length + "@");
+            for (int i = 0; i < addrs.length; i++) b.append(i == 0 ? "" : ",").append(Long.toHexString(addrs[i]));
+            return b.toString();
+        }
+    }
+
+    /**
+     * A case. {@code cut}: the index of a buffer whose C bit is cleared (-1: none).
+     * {@code holdSender}/{@code holdPage}: the held fault (the first fault of that side on that
+     * page during the copy), with {@code action}; {@code targetSender}: whom the abort or the
+     * deletion hits.
+     */
+    record Case(long seed, List<List<Item>> send, List<List<Item>> recv, boolean accept, int cut, boolean[] srcFlushed,
+                PageMode[] dstPages, int sndXfer, int rcvXfer, Action action, boolean holdSender, long holdPage,
+                boolean targetSender, int delayMicros, boolean tracing) {
+        int dstBytes() { return dstPages.length * PAGE; }
+
+        @Override public String toString() {
+            StringBuilder b = new StringBuilder("Case seed=" + seed + (tracing ? "" : " tracing off"));
+            b.append("\n  send ").append(send).append("\n  recv ").append(recv);
+            if (!accept) b.append(" (no s bit)");
+            if (cut >= 0) b.append(" (C of buffer ").append(cut).append(" cleared)");
+            b.append("\n  sender flushed pages:");
+            for (int i = 0; i < srcFlushed.length; i++) if (srcFlushed[i]) b.append(' ').append(i);
+            b.append("\n  receiver pages:");
+            for (int i = 0; i < dstPages.length; i++) b.append(' ').append(i).append('=').append(dstPages[i].name().charAt(0));
+            b.append("  (Mapped, Read-only, Flushed, Untouched)");
+            b.append("\n  xfer timeouts snd ").append(timeoutName(sndXfer)).append(" rcv ").append(timeoutName(rcvXfer));
+            if (action == Action.TIMED_ABORT)
+                b.append("\n  abort the ").append(targetSender ? "sender" : "receiver").append(" after ").append(delayMicros).append("us");
+            else if (action != Action.NONE)
+                b.append("\n  hold ").append(holdSender ? "sender" : "receiver").append(" page ").append(Long.toHexString(holdPage << 12))
+                        .append(", then ").append(action).append(action == Action.TIMEOUT ? "" : targetSender ? " sender" : " receiver");
+            return b.toString();
+        }
+    }
+
+    static String timeoutName(int t) {
+        return t == Timeout.NEVER ? "never" : t == Timeout.ZERO ? "zero" : Timeout.periodMicros(t) + "us";
+    }
+
+    static byte srcByte(long addr) { long i = addr - SRC; return (byte) (i * 7 + (i >>> 12) + 1); }
+
+    static byte fillByte(long addr) { long i = addr - DST; return (byte) (0xA5 ^ (i * 13) ^ (i >>> 9)); }
+
+    // ------------------------------------------------------------------------- the model
+
+    /** A predicted (or observed) result: ok, or both sides' errors at an offset. */
+    record Outcome(boolean ok, int senderError, int receiverError, long offset) {
+        static final Outcome OK = new Outcome(true, 0, 0, 0);
+
+        @Override public String toString() {
+            return ok ? "ok" : "sender " + IpcError.name(senderError) + ", receiver " + IpcError.name(receiverError) + ", offset " + offset;
+        }
+    }
+
+    /** A fault the copy meets: at stream position {@code pos}, on the sender's or the receiver's page. */
+    record Fault(int pos, boolean sender, long page) {
+        @Override public String toString() { return (sender ? "sender " : "receiver ") + Long.toHexString(page << 12) + " at " + pos; }
+    }
+
+    /**
+     * The independent model: the stream of bytes the transfer would copy (source and destination
+     * address per position) up to {@code end}; {@code overflow} whether it stops there with a
+     * message overflow; the faults the copy meets on the way, in order.
+     */
+    static final class Model {
+        final long[] src, dst;
+        final int end;
+        final boolean overflow;
+        final List<Fault> faults = new ArrayList<>();
+
+        Model(List<List<Item>> send, List<List<Item>> recv, boolean accept, int cut, boolean[] srcFlushed, PageMode[] dstPages) {
+            int total = 0;
+            for (List<Item> s : send) total += bytes(s);
+            src = new long[total];
+            dst = new long[total];
+            int usable = !accept ? 0 : cut >= 0 ? cut + 1 : recv.size();
+            int p = 0;
+            boolean over = false;
+            outer:
+            for (int k = 0; k < send.size(); k++) {
+                if (k >= usable) { over = true; break; }
+                long[] from = addresses(send.get(k)), to = addresses(recv.get(k));
+                for (int i = 0; i < from.length; i++) {
+                    if (i >= to.length) { over = true; break outer; }
+                    src[p] = from[i];
+                    dst[p] = to[i];
+                    p++;
+                }
+            }
+            end = p;
+            overflow = over;
+            Set<Long> seenSrc = new HashSet<>(), seenDst = new HashSet<>();
+            for (int i = 0; i < end; i++) {
+                long sp = src[i] >>> 12, dp = dst[i] >>> 12;
+                if (srcFlushed[(int) (sp - (SRC >>> 12))] && seenSrc.add(sp)) faults.add(new Fault(i, true, sp));
+                if (dstPages[(int) (dp - (DST >>> 12))] != PageMode.MAPPED && seenDst.add(dp)) faults.add(new Fault(i, false, dp));
+            }
+        }
+
+        static int bytes(List<Item> items) {
+            int n = 0;
+            for (Item it : items) n += it.length * it.addrs.length;
+            return n;
+        }
+
+        /** The string's (or buffer's) byte addresses in stream order. */
+        static long[] addresses(List<Item> items) {
+            long[] a = new long[bytes(items)];
+            int p = 0;
+            for (Item it : items)
+                for (long base : it.addrs)
+                    for (int i = 0; i < it.length; i++) a[p++] = base + i;
+            return a;
+        }
+
+        /** The predicted result of case {@code c} (its layout made this model). */
+        Outcome expected(Case c) {
+            if (c.action != Action.NONE && c.action != Action.TIMED_ABORT) {
+                int k = held(c).pos;
+                return switch (c.action) {
+                    case ABORT, DELETE -> new Outcome(false, IpcError.ABORTED, IpcError.ABORTED, k);
+                    case TIMEOUT -> xferTimeout(c, k);
+                    default -> throw new IllegalStateException();
+                };
+            }
+            if ((c.sndXfer == Timeout.ZERO || c.rcvXfer == Timeout.ZERO) && !faults.isEmpty()) return xferTimeout(c, faults.get(0).pos);
+            if (overflow) return new Outcome(false, IpcError.MSG_OVERFLOW, IpcError.MSG_OVERFLOW, end);
+            return Outcome.OK;
+        }
+
+        Fault held(Case c) {
+            for (Fault f : faults) if (f.sender == c.holdSender && f.page == c.holdPage) return f;
+            throw new IllegalStateException("no such fault");
+        }
+
+        /** §7.1 [P]: the side whose own xfer timeout is the shorter (ties: the sender) gets 5, the other 6. */
+        static Outcome xferTimeout(Case c, long offset) {
+            boolean senderShorter = micros(c.sndXfer) <= micros(c.rcvXfer);
+            return new Outcome(false, senderShorter ? IpcError.XFER_TIMEOUT_CURRENT : IpcError.XFER_TIMEOUT_PARTNER,
+                    senderShorter ? IpcError.XFER_TIMEOUT_PARTNER : IpcError.XFER_TIMEOUT_CURRENT, offset);
+        }
+
+        static long micros(int t) { return t == Timeout.NEVER ? Long.MAX_VALUE : t == Timeout.ZERO ? 0 : Timeout.periodMicros(t); }
+
+        /** The receiver's area after {@code copied} bytes of the stream arrived. */
+        byte[] image(Case c, long copied) {
+            byte[] img = new byte[c.dstBytes()];
+            for (int pg = 0; pg < c.dstPages.length; pg++)
+                if (c.dstPages[pg] != PageMode.UNTOUCHED)
+                    for (int i = 0; i < PAGE; i++) img[pg * PAGE + i] = fillByte(DST + pg * PAGE + i);
+            for (int p = 0; p < copied && p < end; p++) img[(int) (dst[p] - DST)] = srcByte(src[p]);
+            return img;
+        }
+    }
+
+    // ------------------------------------------------------------------------- generation
+
+    static Case generate(long seed) {
+        Random r = new Random(seed);
+        int strings = 1 + r.nextInt(3);
+        List<List<Item>> send = new ArrayList<>();
+        for (int k = 0; k < strings; k++) {
+            List<Item> items = new ArrayList<>();
+            int n = 1 + r.nextInt(3);
+            for (int i = 0; i < n; i++) {
+                int subs = 1 + r.nextInt(4), len = sendLength(r);
+                long[] a = new long[subs];
+                for (int j = 0; j < subs; j++) a[j] = SRC + r.nextInt(SRC_AREA - len + 1);
+                items.add(new Item(len, a));
+            }
+            send.add(items);
+        }
+
+        int buffers = switch (r.nextInt(8)) {
+            case 0 -> Math.max(1, strings - 1 - r.nextInt(2));       // fewer buffers than strings
+            case 1 -> strings + 1;
+            default -> strings;
+        };
+        List<List<Item>> recv = new ArrayList<>();
+        long cursor = DST + r.nextInt(PAGE);
+        int budget = 32;                                              // BR1..BR32
+        for (int j = 0; j < buffers; j++) {
+            int want = j < strings ? Model.bytes(send.get(j)) : r.nextInt(5000);
+            int target = switch (r.nextInt(4)) {
+                case 0 -> want == 0 ? 0 : r.nextInt(want);             // too short
+                case 1 -> want + r.nextInt(3000);                    // room to spare
+                default -> want;                                     // (about) exactly
+            };
+            int mine = budget - 2 * (buffers - j - 1);                // leave two words for each later buffer
+            int items = 1 + r.nextInt(3);
+            List<int[]> shape = new ArrayList<>();                    // {substrings}
+            for (int i = 0; i < items && mine >= 2; i++) {
+                int subs = 1 + r.nextInt(Math.min(4, mine - 1));
+                shape.add(new int[] {subs});
+                mine -= subs + 1;
+                budget -= subs + 1;
+            }
+            // Split the target among the items; the last takes the rest (exactly with one substring).
+            int m = shape.size(), given = 0;
+            int[] lens = new int[m];
+            for (int i = 0; i < m; i++) {
+                int subs = shape.get(i)[0];
+                if (i < m - 1) {
+                    int share = r.nextInt(target - given + 1);
+                    lens[i] = share / subs;
+                } else {
+                    int rest = target - given;
+                    lens[i] = (rest + subs - 1) / subs;
+                }
+                given += lens[i] * subs;
+            }
+            List<Item> buf = new ArrayList<>();
+            for (int i = 0; i < m; i++) {
+                long[] a = new long[shape.get(i)[0]];
+                for (int s = 0; s < a.length; s++) {
+                    a[s] = cursor;
+                    cursor += lens[i] + (r.nextInt(3) == 0 ? 0 : r.nextInt(2000));
+                }
+                buf.add(new Item(lens[i], a));
+            }
+            recv.add(buf);
+        }
+        boolean accept = r.nextInt(12) != 0;
+        int cut = buffers > 1 && r.nextInt(8) == 0 ? r.nextInt(buffers - 1) : -1;
+
+        boolean[] srcFlushed = new boolean[SRC_AREA / PAGE];
+        double pf = new double[] {0, 0.3, 0.7, 1}[r.nextInt(4)];
+        for (int i = 0; i < srcFlushed.length; i++) srcFlushed[i] = r.nextDouble() < pf;
+        PageMode[] dstPages = new PageMode[(int) ((cursor - DST) / PAGE) + 2];
+        double pm = new double[] {0, 0.3, 0.7, 1}[r.nextInt(4)];
+        for (int i = 0; i < dstPages.length; i++)
+            dstPages[i] = r.nextDouble() < pm ? PageMode.MAPPED : PageMode.values()[1 + r.nextInt(3)];
+
+        Model model = new Model(send, recv, accept, cut, srcFlushed, dstPages);
+        Action action = Action.NONE;
+        boolean holdSender = false, targetSender = false;
+        long holdPage = 0;
+        int snd, rcv;
+        if (!model.faults.isEmpty()) {
+            action = switch (r.nextInt(10)) {
+                case 0, 1 -> Action.ABORT;
+                case 2, 3 -> Action.DELETE;
+                case 4, 5 -> Action.TIMEOUT;
+                default -> Action.NONE;
+            };
+        }
+        int delay = 0;
+        if (r.nextInt(4) == 0) {
+            action = Action.TIMED_ABORT;
+            targetSender = r.nextBoolean();
+            // A transfer here takes about a microsecond per 4000 bytes and per three faults.
+            int estimate = model.end / 4000 + model.faults.size() / 3 + 1;
+            delay = r.nextInt(6) == 0 ? 0 : 1 + r.nextInt(r.nextInt(4) == 0 ? 4 * estimate : estimate);
+        } else if (action != Action.NONE) {
+            Fault f = model.faults.get(r.nextInt(model.faults.size()));
+            holdSender = f.sender;
+            holdPage = f.page;
+            targetSender = action == Action.ABORT ? (r.nextInt(4) != 0) == holdSender : r.nextBoolean();
+        }
+        if (action == Action.TIMEOUT) {
+            int a = Timeout.period(20_000 + r.nextInt(1_000_000)), b = r.nextInt(3) == 0 ? a : Timeout.period(20_000 + r.nextInt(1_000_000));
+            switch (r.nextInt(4)) {
+                case 0 -> { snd = a; rcv = Timeout.NEVER; }
+                case 1 -> { snd = Timeout.NEVER; rcv = a; }
+                default -> { snd = a; rcv = b; }
+            }
+        } else if (action != Action.NONE) {
+            snd = r.nextBoolean() ? Timeout.NEVER : LONG_XFER;
+            rcv = r.nextBoolean() ? Timeout.NEVER : LONG_XFER;
+        } else {
+            int[] choice = {Timeout.NEVER, Timeout.NEVER, Timeout.NEVER, LONG_XFER, LONG_XFER, Timeout.ZERO};
+            snd = choice[r.nextInt(choice.length)];
+            rcv = choice[r.nextInt(choice.length)];
+        }
+        return new Case(seed, send, recv, accept, cut, srcFlushed, dstPages, snd, rcv, action, holdSender, holdPage, targetSender,
+                delay, r.nextInt(3) != 0);
+    }
+
+    static int sendLength(Random r) {
+        return switch (r.nextInt(8)) {
+            case 0 -> 0;
+            case 1, 2 -> 1 + r.nextInt(64);
+            case 3, 4, 5 -> 65 + r.nextInt(PAGE - 64);
+            default -> PAGE + 1 + r.nextInt(10000 - PAGE);
+        };
+    }
+
+    @Provide
+    Arbitrary<Case> cases() { return Arbitraries.longs().withoutEdgeCases().map(StringTransferProperties::generate); }
+
+    // ------------------------------------------------------------------------- the run
+
+    /** What the run observed. */
+    static final class Observed {
+        long senderTag, senderCode, receiverTag, receiverCode;
+        boolean senderDone, receiverDone;
+        long sendMicros;
+        byte[] image;
+        final List<String> faults = new ArrayList<>();
+        final List<String> log = new ArrayList<>();
+    }
+
+    static Observed run(Kernel.Copy copy, Case c) {
+        Observed o = new Observed();
+        Scenario s = new Scenario();
+        long[] ids = new long[3];                                    // sender, receiver, aborter
+        s.entry("sender", l4 -> {
+            l4.setXferTimeouts((long) (c.sndXfer & 0xFFFF) << 16);
+            byte[] b = new byte[SRC_AREA];
+            for (int i = 0; i < SRC_AREA; i++) b[i] = srcByte(SRC + i);
+            l4.write(SRC, b);
+            for (int pg = 0; pg < c.srcFlushed.length; pg++) if (c.srcFlushed[pg]) l4.flush(Fpage.log2(SRC + (long) pg * PAGE, 12, Fpage.RWX));
+            l4.loadMsg(START);
+            l4.call(l4.pager());                                   // from now on its faults are the copy's
+            Message m = new Message(9);
+            for (List<Item> str : c.send)
+                for (int i = 0; i < str.size(); i++) {
+                    Item it = str.get(i);
+                    if (i == 0) m.string(it.length, it.addrs);
+                    else m.more(it.length, it.addrs);
+                }
+            m.load(l4);
+            long before = l4.systemClock();
+            long tag = c.action == Action.TIMED_ABORT ? l4.send(ids[1], PARTNER_WAIT) : l4.send(ids[1]);
+            o.sendMicros = l4.systemClock() - before;
+            o.log.add("send took " + o.sendMicros + "us");
+            o.senderTag = tag;
+            o.senderCode = l4.errorCode();
+            o.senderDone = true;
+            do l4.loadMsg(DONE);
+            while (L4.failed(l4.send(l4.pager())));               // (a timed abort may cancel it)
+        });
+        s.entry("receiver", l4 -> {
+            l4.setXferTimeouts(c.rcvXfer & 0xFFFF);
+            for (int pg = 0; pg < c.dstPages.length; pg++) {
+                if (c.dstPages[pg] == PageMode.UNTOUCHED) continue;
+                byte[] b = new byte[PAGE];
+                for (int i = 0; i < PAGE; i++) b[i] = fillByte(DST + (long) pg * PAGE + i);
+                l4.write(DST + (long) pg * PAGE, b);
+            }
+            for (int pg = 0; pg < c.dstPages.length; pg++) {
+                if (c.dstPages[pg] == PageMode.FLUSHED) l4.flush(Fpage.log2(DST + (long) pg * PAGE, 12, Fpage.RWX));
+                if (c.dstPages[pg] == PageMode.READ_ONLY) l4.flush(Fpage.log2(DST + (long) pg * PAGE, 12, Fpage.W));
+            }
+            l4.loadMsg(START);
+            l4.call(l4.pager());                                   // the sender's ID is known
+            StringBuffers sb = new StringBuffers();
+            for (List<Item> buf : c.recv)
+                for (int i = 0; i < buf.size(); i++) {
+                    Item it = buf.get(i);
+                    if (i == 0) sb.buffer(it.length, it.addrs);
+                    else sb.more(it.length, it.addrs);
+                }
+            sb.accept(l4);
+            if (c.cut >= 0) {
+                int br = 1;
+                for (int j = 0; j < c.cut; j++) for (Item it : c.recv.get(j)) br += it.addrs.length + 1;
+                l4.setBr(br, l4.br(br) & ~1L);
+            }
+            if (!c.accept) StringBuffers.refuse(l4);
+            long tag = c.action == Action.TIMED_ABORT ? l4.receive(ids[0], PARTNER_WAIT) : l4.receive(ids[0]);
+            o.receiverTag = tag;
+            o.receiverCode = l4.errorCode();
+            o.receiverDone = true;
+            o.image = l4.read(DST, c.dstBytes());
+            do l4.loadMsg(DONE);
+            while (L4.failed(l4.send(l4.pager())));               // (a timed abort may cancel it)
+        });
+        s.entry("aborter", l4 -> {
+            l4.receive(l4.pager());
+            if (c.delayMicros > 0) l4.sleepMicros(c.delayMicros);
+            long victim = c.targetSender ? ids[0] : ids[1];
+            l4.exchangeRegisters(victim, ExRegs.CANCEL_SEND | ExRegs.CANCEL_RECV, 0, 0, 0, 0, ThreadId.NIL);
+            long control = l4.reg(ristretto.abi.UserCpu.R_CONTROL);
+            o.log.add("aborter: victim was " + ((control & ExRegs.WAS_SENDING) != 0 ? "sending " : "")
+                    + ((control & ExRegs.WAS_RECEIVING) != 0 ? "receiving" : ""));
+        });
+        s.main(l4 -> {
+            Threads threads = new Threads(l4);
+            ids[0] = threads.inNewSpace(s.ip("sender"), 0);
+            ids[1] = threads.inNewSpace(s.ip("receiver"), 0);
+            if (c.action == Action.ABORT || c.action == Action.TIMED_ABORT)
+                ids[2] = threads.inSpaceOf(c.targetSender ? ids[0] : ids[1], 1, s.ip("aborter"), 0);
+            if (c.action == Action.TIMED_ABORT) l4.setPriority(ids[2], 150);
+            Pager.Policy anonymous = Pager.anonymous(new PagePool(POOL, 12 << 20), Fpage.RWX);
+            int expected = c.action == Action.DELETE ? 1 : 2, done = 0;
+            boolean started = false, receiverSetUp = false, held = false;
+            long tag = l4.waitAny();
+            while (true) {
+                long from = l4.from();
+                if (L4.failed(tag)) {
+                    o.log.add("root: failed " + IpcError.toString(l4.errorCode()));
+                } else if (Pager.isPageFault(tag)) {
+                    long address = l4.mr(1);
+                    boolean fromSender = from == ids[0];
+                    boolean ofCopy = fromSender ? started : l4.mr(2) == -1L;
+                    if (ofCopy) o.faults.add((fromSender ? "sender " : "receiver ") + Long.toHexString(address));
+                    if (ofCopy && !held && c.action != Action.NONE && fromSender == c.holdSender && address >>> 12 == c.holdPage) {
+                        held = true;
+                        o.faults.add("(held)");
+                        if (c.action == Action.ABORT) {
+                            l4.loadMsg(0);
+                            l4.send(ids[2]);
+                        } else if (c.action == Action.DELETE) {
+                            threads.kill(c.targetSender ? ids[0] : ids[1]);
+                        }
+                        tag = l4.waitAny();
+                        continue;
+                    }
+                    l4.loadMapItem(anonymous.resolve(l4, from, address, Pager.access(tag)), address);
+                    tag = l4.replyWait(from);
+                    continue;
+                } else if (MsgTag.label(tag) == START) {
+                    // Once both are set up: the receiver goes first (to its receive), then the sender.
+                    if (from == ids[0]) started = true;
+                    else receiverSetUp = true;
+                    if (started && receiverSetUp) {
+                        l4.loadMsg(0);
+                        l4.reply(ids[1]);
+                        l4.threadSwitch(ids[1]);
+                        if (c.action == Action.TIMED_ABORT) {
+                            l4.loadMsg(0);
+                            l4.send(ids[2]);                   // its clock starts now
+                        }
+                        l4.loadMsg(0);
+                        l4.reply(ids[0]);
+                    }
+                } else if (MsgTag.label(tag) == DONE) {
+                    if (++done == expected) return;
+                } else {
+                    o.log.add("root: unexpected tag " + Long.toHexString(tag));
+                }
+                tag = l4.waitAny();
+            }
+        });
+        Harness h = s.run(Harness.testOptions().withCopy(copy).withTracing(c.tracing));
+        MappingDbChecker.check(h.kernel());
+        List<String> locked = new ArrayList<>();
+        h.kernel().threads.forEach(t -> {
+            if (t.state == ThreadState.LOCKED_WAITING || t.state == ThreadState.LOCKED_RUNNING || t.state == ThreadState.WAITING_TUNNELED
+                    || t.state == ThreadState.LOCKED_RUNNING_NESTED || t.xfer != null)
+                locked.add(ThreadId.toString(t.globalId) + " " + t.state + (t.xfer != null ? " in a transfer" : ""));
+        });
+        if (!locked.isEmpty()) o.log.add("LOCKED: " + locked);
+        for (String v : h.kernel().invariantViolations()) o.log.add("INVARIANT: " + v);
+        return o;
+    }
+
+    // ------------------------------------------------------------------------- the check
+
+    static void check(Kernel.Copy copy, Case c) {
+        Model model = new Model(c.send, c.recv, c.accept, c.cut, c.srcFlushed, c.dstPages);
+        Outcome want = model.expected(c);
+        Statistics.label("outcome").collect(want.ok ? "ok" : IpcError.name(want.senderError) + "/" + IpcError.name(want.receiverError)
+                + (want.offset == 0 ? " at 0" : ""));
+        Statistics.label("held").collect(c.action == Action.NONE ? "none"
+                : c.action + (c.action == Action.TIMEOUT ? "" : c.targetSender ? " sender" : " receiver") + (c.holdSender ? " in sender's fault" : " in receiver's fault"));
+        Statistics.label("copy faults").collect(model.faults.isEmpty() ? "0" : model.faults.size() < 5 ? "1-4" : model.faults.size() < 30 ? "5-29" : "30+");
+        Observed o;
+        try {
+            o = run(copy, c);
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(copy + " " + c + "\n  expected " + want + "\n  run failed: " + e, e);
+        }
+        List<String> wrong = new ArrayList<>();
+        for (String l : o.log) if (l.startsWith("LOCKED") || l.startsWith("INVARIANT") || l.startsWith("root:")) wrong.add(l);
+        boolean senderDeleted = c.action == Action.DELETE && c.targetSender;
+        boolean receiverDeleted = c.action == Action.DELETE && !c.targetSender;
+        int t = 0;
+        for (List<Item> str : c.send) for (Item it : str) t += it.addrs.length + 1;
+
+        if (c.action == Action.TIMED_ABORT && o.senderDone && o.receiverDone) {
+            // Wherever the abort came: too late (the result without it), mid-transfer (aborted, both
+            // at one offset), or before the transfer (the target canceled, its partner timing out).
+            String gs = result(o.senderTag, o.senderCode, IpcError.PHASE_SEND), gr = result(o.receiverTag, o.receiverCode, IpcError.PHASE_RECEIVE);
+            String ns = want.ok ? "ok" : code(IpcError.PHASE_SEND, want.senderError, want.offset);
+            String nr = want.ok ? "ok" : code(IpcError.PHASE_RECEIVE, want.receiverError, want.offset);
+            long so = IpcError.offset(o.senderCode);
+            String kind;
+            if (gs.equals(ns) && gr.equals(nr)) kind = "too late";
+            else if (gs.equals(code(IpcError.PHASE_SEND, IpcError.ABORTED, so)) && gr.equals(code(IpcError.PHASE_RECEIVE, IpcError.ABORTED, so))
+                    && so <= model.end) kind = so == 0 ? "aborted at 0" : "aborted mid-transfer";
+            else if (c.targetSender && gs.equals(code(IpcError.PHASE_SEND, IpcError.CANCELED, 0))
+                    && gr.equals(code(IpcError.PHASE_RECEIVE, IpcError.TIMEOUT, 0))) kind = "sender canceled before";
+            else if (!c.targetSender && gr.equals(code(IpcError.PHASE_RECEIVE, IpcError.CANCELED, 0))
+                    && gs.equals(code(IpcError.PHASE_SEND, IpcError.TIMEOUT, 0))) kind = "receiver canceled before";
+            else {
+                kind = "wrong";
+                wrong.add("timed abort: sender " + gs + ", receiver " + gr + "; without the abort: " + ns + " / " + nr);
+            }
+            Statistics.label("timed abort").collect(kind);
+            if (L4.failed(o.senderTag) && o.senderTag != (MsgTag.make(9, 0, t) | MsgTag.FLAG_ERROR))
+                wrong.add("sender MR0 " + Long.toHexString(o.senderTag));
+            checkImage(c, model, o, wrong);
+        } else if (c.action == Action.TIMED_ABORT) {
+            wrong.add("a side never returned");
+        } else if (senderDeleted) {
+            if (o.senderDone) wrong.add("the deleted sender returned");
+        } else if (!o.senderDone) {
+            wrong.add("the sender never returned");
+        } else {
+            String got = result(o.senderTag, o.senderCode, IpcError.PHASE_SEND);
+            String exp = want.ok ? "ok" : code(IpcError.PHASE_SEND, want.senderError, want.offset);
+            if (!got.equals(exp)) wrong.add("sender: " + got + ", expected " + exp);
+            if (!want.ok && L4.failed(o.senderTag) && o.senderTag != (MsgTag.make(9, 0, t) | MsgTag.FLAG_ERROR))
+                wrong.add("sender MR0 " + Long.toHexString(o.senderTag));
+        }
+        if (c.action == Action.TIMED_ABORT) {
+        } else if (receiverDeleted) {
+            if (o.receiverDone) wrong.add("the deleted receiver returned");
+        } else if (!o.receiverDone) {
+            wrong.add("the receiver never returned");
+        } else {
+            String got = result(o.receiverTag, o.receiverCode, IpcError.PHASE_RECEIVE);
+            String exp = want.ok ? "ok" : code(IpcError.PHASE_RECEIVE, want.receiverError, want.offset);
+            if (!got.equals(exp)) wrong.add("receiver: " + got + ", expected " + exp);
+            if (!L4.failed(o.receiverTag) && (MsgTag.t(o.receiverTag) != t || MsgTag.label(o.receiverTag) != 9))
+                wrong.add("receiver tag " + Long.toHexString(o.receiverTag) + ", expected label 9 t " + t);
+            checkImage(c, model, o, wrong);
+        }
+        if (c.action == Action.ABORT && !o.faults.contains("(held)")) wrong.add("the held fault never came");
+        if (!wrong.isEmpty())
+            fail(copy + " " + c + "\n  model: " + model.end + " bytes" + (model.overflow ? " then overflow" : "") + ", faults " + model.faults
+                    + "\n  expected " + want + "\n  faults " + o.faults + "\n  log " + o.log + "\n  WRONG: " + String.join("\n  WRONG: ", wrong));
+    }
+
+    /** The bytes: as many arrived as the receiver's result says (all on success), no others changed. */
+    static void checkImage(Case c, Model model, Observed o, List<String> wrong) {
+        long copied = L4.failed(o.receiverTag) ? IpcError.offset(o.receiverCode) : model.end;
+        if (copied > model.end) wrong.add("offset " + copied + " beyond the " + model.end + " bytes the buffers can take");
+        byte[] img = model.image(c, copied);
+        if (!Arrays.equals(img, o.image)) {
+            int i = Arrays.mismatch(img, o.image), n = 0;
+            for (int j = 0; j < img.length; j++) if (img[j] != o.image[j]) n++;
+            wrong.add(n + " bytes of the receiver's area differ, first at " + Long.toHexString(DST + i) + ": "
+                    + o.image[i] + " instead of " + img[i] + " (" + copied + " bytes copied)");
+        }
+    }
+
+    static String result(long tag, long code, int phase) {
+        if (!L4.failed(tag)) return "ok";
+        return code(IpcError.phase(code), IpcError.error(code), IpcError.offset(code));
+    }
+
+    static String code(int phase, int error, long offset) {
+        return (phase == IpcError.PHASE_SEND ? "send" : "receive") + " phase " + IpcError.name(error) + " offset " + offset;
+    }
+
+    // ------------------------------------------------------------------------- properties
+
+    @Property(tries = 150, seed = "20261126", shrinking = ShrinkingMode.OFF)
+    void stringsArriveAsTheModelSaysCopyInOut(@ForAll("cases") Case c) { check(Kernel.Copy.COPY_IN_OUT, c); }
+
+    @Property(tries = 150, seed = "20261127", shrinking = ShrinkingMode.OFF)
+    void stringsArriveAsTheModelSaysTemporaryMapping(@ForAll("cases") Case c) { check(Kernel.Copy.TEMPORARY_MAPPING, c); }
+}

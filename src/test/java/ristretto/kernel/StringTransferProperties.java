@@ -77,11 +77,17 @@ class StringTransferProperties {
 
     /**
      * What happens at the held fault: nothing held, an abort (ExchangeRegisters), a deletion, an
-     * xfer timeout. TIMED_ABORT holds nothing: a thread of the target's space at a higher
-     * priority aborts it {@code delayMicros} after the sender is ready to send, wherever the
-     * transfer is then (not begun, in a fault, preempted between chunks, done).
+     * xfer timeout. The timed ones hold nothing: a thread at a higher priority wakes {@code
+     * delayMicros} after the sender is ready to send and, wherever the transfer is then (not
+     * begun, in a fault, preempted between chunks, done), aborts the target (TIMED_ABORT, from
+     * the target's space), deletes it (TIMED_DELETE, from the root's space), or only reads its
+     * registers (TIMED_POKE: the transfer must go on as if nothing happened).
      */
-    enum Action { NONE, ABORT, DELETE, TIMEOUT, TIMED_ABORT }
+    enum Action {
+        NONE, ABORT, DELETE, TIMEOUT, TIMED_ABORT, TIMED_DELETE, TIMED_POKE;
+
+        boolean timed() { return this == TIMED_ABORT || this == TIMED_DELETE || this == TIMED_POKE; }
+    }
 
     /** One item of a string or a receive buffer: substrings of {@code length} bytes at {@code addrs}. */
     record Item(int length, long[] addrs) {
@@ -115,8 +121,8 @@ class StringTransferProperties {
             for (int i = 0; i < dstPages.length; i++) b.append(' ').append(i).append('=').append(dstPages[i].name().charAt(0));
             b.append("  (Mapped, Read-only, Flushed, Untouched)");
             b.append("\n  xfer timeouts snd ").append(timeoutName(sndXfer)).append(" rcv ").append(timeoutName(rcvXfer));
-            if (action == Action.TIMED_ABORT)
-                b.append("\n  abort the ").append(targetSender ? "sender" : "receiver").append(" after ").append(delayMicros).append("us");
+            if (action.timed())
+                b.append("\n  ").append(action).append(" the ").append(targetSender ? "sender" : "receiver").append(" after ").append(delayMicros).append("us");
             else if (action != Action.NONE)
                 b.append("\n  hold ").append(holdSender ? "sender" : "receiver").append(" page ").append(Long.toHexString(holdPage << 12))
                         .append(", then ").append(action).append(action == Action.TIMEOUT ? "" : targetSender ? " sender" : " receiver");
@@ -240,7 +246,7 @@ class StringTransferProperties {
 
         /** The predicted result of case {@code c} (its layout made this model). */
         Outcome expected(Case c) {
-            if (c.action != Action.NONE && c.action != Action.TIMED_ABORT) {
+            if (c.action != Action.NONE && !c.action.timed()) {
                 int k = held(c).pos;
                 return switch (c.action) {
                     case ABORT, DELETE -> new Outcome(false, IpcError.ABORTED, IpcError.ABORTED, k);
@@ -385,7 +391,11 @@ class StringTransferProperties {
         }
         int delay = 0;
         if (r.nextInt(4) == 0) {
-            action = Action.TIMED_ABORT;
+            action = switch (r.nextInt(5)) {
+                case 0, 1 -> Action.TIMED_ABORT;
+                case 2, 3 -> Action.TIMED_DELETE;
+                default -> Action.TIMED_POKE;
+            };
             targetSender = r.nextBoolean();
             // A transfer here takes about a microsecond per 4000 bytes and per three faults.
             int estimate = model.end / 4000 + model.faults.size() / 3 + 1;
@@ -466,7 +476,7 @@ class StringTransferProperties {
                 }
             m.load(l4);
             long before = l4.systemClock();
-            long tag = c.action == Action.TIMED_ABORT ? l4.send(ids[1], PARTNER_WAIT) : l4.send(ids[1]);
+            long tag = c.action.timed() ? l4.send(ids[1], PARTNER_WAIT) : l4.send(ids[1]);
             o.sendMicros = l4.systemClock() - before;
             o.log.add("send took " + o.sendMicros + "us");
             o.senderTag = tag;
@@ -512,7 +522,7 @@ class StringTransferProperties {
                 for (int i = br; i <= 32; i++) l4.setBr(i, 0);
             }
             if (!c.accept) StringBuffers.refuse(l4);
-            long tag = c.action == Action.TIMED_ABORT ? l4.receive(ids[0], PARTNER_WAIT) : l4.receive(ids[0]);
+            long tag = c.action.timed() ? l4.receive(ids[0], PARTNER_WAIT) : l4.receive(ids[0]);
             o.receiverTag = tag;
             o.receiverCode = l4.errorCode();
             o.receiverDone = true;
@@ -524,19 +534,28 @@ class StringTransferProperties {
             l4.receive(l4.pager());
             if (c.delayMicros > 0) l4.sleepMicros(c.delayMicros);
             long victim = c.targetSender ? ids[0] : ids[1];
-            l4.exchangeRegisters(victim, ExRegs.CANCEL_SEND | ExRegs.CANCEL_RECV, 0, 0, 0, 0, ThreadId.NIL);
+            if (c.action == Action.TIMED_DELETE) {
+                o.log.add("killer: " + (new Threads(l4).kill(victim) ? "deleted" : "failed") + " at " + l4.systemClock());
+                do l4.loadMsg(DONE);
+                while (L4.failed(l4.send(l4.pager())));
+                return;
+            }
+            l4.exchangeRegisters(victim, c.action == Action.TIMED_POKE ? 0 : ExRegs.CANCEL_SEND | ExRegs.CANCEL_RECV, 0, 0, 0, 0, ThreadId.NIL);
             long control = l4.reg(ristretto.abi.UserCpu.R_CONTROL);
             o.log.add("aborter: victim was " + ((control & ExRegs.WAS_SENDING) != 0 ? "sending " : "")
-                    + ((control & ExRegs.WAS_RECEIVING) != 0 ? "receiving" : ""));
+                    + ((control & ExRegs.WAS_RECEIVING) != 0 ? "receiving" : "") + " at " + l4.systemClock());
         });
         s.main(l4 -> {
             Threads threads = new Threads(l4);
             ids[0] = threads.inNewSpace(s.ip("sender"), 0);
             ids[1] = threads.inNewSpace(s.ip("receiver"), 0);
-            if (c.action == Action.ABORT || c.action == Action.TIMED_ABORT)
+            if (c.action == Action.ABORT || c.action == Action.TIMED_ABORT || c.action == Action.TIMED_POKE)
                 ids[2] = threads.inSpaceOf(c.targetSender ? ids[0] : ids[1], 1, s.ip("aborter"), 0);
-            if (c.action == Action.TIMED_ABORT) l4.setPriority(ids[2], 150);
+            if (c.action == Action.TIMED_DELETE) ids[2] = threads.inMySpace(s.ip("aborter"), 0);
+            if (c.action.timed()) l4.setPriority(ids[2], 150);
             Pager.Policy anonymous = Pager.anonymous(new PagePool(POOL, 12 << 20), Fpage.RWX);
+            // DONE from: both; the survivor of a deletion; the survivor and the killer of a timed one.
+            long victim = c.targetSender ? ids[0] : ids[1], survivor = c.targetSender ? ids[1] : ids[0];
             int expected = c.action == Action.DELETE ? 1 : 2, done = 0;
             boolean started = false, receiverSetUp = false, held = false;
             long tag = l4.waitAny();
@@ -577,7 +596,7 @@ class StringTransferProperties {
                         l4.loadMsg(0);
                         l4.reply(ids[1]);
                         l4.threadSwitch(ids[1]);
-                        if (c.action == Action.TIMED_ABORT) {
+                        if (c.action.timed()) {
                             l4.loadMsg(0);
                             l4.send(ids[2]);                   // its clock starts now
                         }
@@ -585,7 +604,7 @@ class StringTransferProperties {
                         l4.reply(ids[0]);
                     }
                 } else if (MsgTag.label(tag) == DONE) {
-                    if (++done == expected) return;
+                    if ((c.action != Action.TIMED_DELETE || from != victim) && ++done == expected) return;
                 } else {
                     o.log.add("root: unexpected tag " + Long.toHexString(tag));
                 }
@@ -630,7 +649,38 @@ class StringTransferProperties {
         int t = 0;
         for (List<Item> str : c.send) for (Item it : str) t += it.addrs.length + 1;
 
-        if (c.action == Action.TIMED_ABORT && o.senderDone && o.receiverDone) {
+        if (c.action == Action.TIMED_DELETE) {
+            // Wherever the deletion came: too late (the result without it; if the target returned
+            // at all, it was too late), mid-transfer (the survivor aborted at an offset), or before
+            // the transfer (the survivor's partner does not exist, or it timed out waiting).
+            boolean survivorDone = c.targetSender ? o.receiverDone : o.senderDone, targetDone = c.targetSender ? o.senderDone : o.receiverDone;
+            int phase = c.targetSender ? IpcError.PHASE_RECEIVE : IpcError.PHASE_SEND;
+            long stag = c.targetSender ? o.receiverTag : o.senderTag, scode = c.targetSender ? o.receiverCode : o.senderCode;
+            String got = result(stag, scode, phase);
+            String natural = want.ok ? "ok" : code(phase, c.targetSender ? want.receiverError : want.senderError, want.offset);
+            long so = IpcError.offset(scode);
+            String kind;
+            if (!survivorDone) kind = "wrong";
+            else if (got.equals(natural)) kind = "too late";
+            else if (targetDone) kind = "wrong";
+            else if (got.equals(code(phase, IpcError.ABORTED, so)) && so <= model.end) kind = so == 0 ? "aborted at 0" : "aborted mid-transfer";
+            else if (got.equals(code(phase, IpcError.NO_PARTNER, 0)) || got.equals(code(phase, IpcError.TIMEOUT, 0))) kind = "deleted before";
+            else kind = "wrong";
+            if (kind.equals("wrong"))
+                wrong.add("timed deletion: survivor " + (survivorDone ? got : "never returned") + ", target " + (targetDone ? "returned" : "did not return")
+                        + "; without the deletion: " + natural);
+            if (targetDone) {
+                String tgot = c.targetSender ? result(o.senderTag, o.senderCode, IpcError.PHASE_SEND) : result(o.receiverTag, o.receiverCode, IpcError.PHASE_RECEIVE);
+                String tnat = want.ok ? "ok" : c.targetSender ? code(IpcError.PHASE_SEND, want.senderError, want.offset)
+                        : code(IpcError.PHASE_RECEIVE, want.receiverError, want.offset);
+                if (!tgot.equals(tnat)) wrong.add("the target returned " + tgot + " before its deletion, expected " + tnat);
+            }
+            Statistics.label("timed deletion").collect(kind);
+            if (survivorDone && !c.targetSender && L4.failed(o.senderTag) && o.senderTag != (MsgTag.make(9, 0, t) | MsgTag.FLAG_ERROR)
+                    && IpcError.error(o.senderCode) != IpcError.NO_PARTNER)
+                wrong.add("sender MR0 " + Long.toHexString(o.senderTag));
+            if (o.receiverDone && o.image != null) checkImage(c, model, o, wrong);
+        } else if (c.action == Action.TIMED_ABORT && o.senderDone && o.receiverDone) {
             // Wherever the abort came: too late (the result without it), mid-transfer (aborted, both
             // at one offset), or before the transfer (the target canceled, its partner timing out).
             String gs = result(o.senderTag, o.senderCode, IpcError.PHASE_SEND), gr = result(o.receiverTag, o.receiverCode, IpcError.PHASE_RECEIVE);
@@ -666,7 +716,7 @@ class StringTransferProperties {
             if (!want.ok && L4.failed(o.senderTag) && o.senderTag != (MsgTag.make(9, 0, t) | MsgTag.FLAG_ERROR))
                 wrong.add("sender MR0 " + Long.toHexString(o.senderTag));
         }
-        if (c.action == Action.TIMED_ABORT) {
+        if (c.action == Action.TIMED_ABORT || c.action == Action.TIMED_DELETE) {
         } else if (receiverDeleted) {
             if (o.receiverDone) wrong.add("the deleted receiver returned");
         } else if (!o.receiverDone) {
@@ -702,9 +752,9 @@ class StringTransferProperties {
             if (!possible.contains(key)) wrong.add("unexpected fault " + f);
         }
         boolean zero = c.sndXfer == Timeout.ZERO || c.rcvXfer == Timeout.ZERO;
-        if (zero && c.action == Action.NONE && !o.copyFaults.isEmpty()) wrong.add("a fault went to the pager with a zero xfer timeout");
-        if (c.action == Action.TIMED_ABORT || zero) return;
-        int upTo = c.action == Action.NONE ? Integer.MAX_VALUE : model.held(c).pos;
+        if (zero && (c.action == Action.NONE || c.action == Action.TIMED_POKE) && !o.copyFaults.isEmpty()) wrong.add("a fault went to the pager with a zero xfer timeout");
+        if (c.action == Action.TIMED_ABORT || c.action == Action.TIMED_DELETE || zero) return;
+        int upTo = c.action == Action.NONE || c.action == Action.TIMED_POKE ? Integer.MAX_VALUE : model.held(c).pos;
         for (Fault f : model.faults)
             if (f.pos < upTo && !seen.contains(f.sender + " " + f.page)) wrong.add("the model's fault " + f + " never came");
     }

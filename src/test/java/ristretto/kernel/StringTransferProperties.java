@@ -81,10 +81,12 @@ class StringTransferProperties {
      * delayMicros} after the sender is ready to send and, wherever the transfer is then (not
      * begun, in a fault, preempted between chunks, done), aborts the target (TIMED_ABORT, from
      * the target's space), deletes it (TIMED_DELETE, from the root's space), or only reads its
-     * registers (TIMED_POKE: the transfer must go on as if nothing happened).
+     * registers (TIMED_POKE: the transfer must go on as if nothing happened). SHORT_XFER: xfer
+     * timeouts of a few microseconds, which expire wherever the transfer is then (or never, if
+     * it does not fault or is done first).
      */
     enum Action {
-        NONE, ABORT, DELETE, TIMEOUT, TIMED_ABORT, TIMED_DELETE, TIMED_POKE;
+        NONE, ABORT, DELETE, TIMEOUT, TIMED_ABORT, TIMED_DELETE, TIMED_POKE, SHORT_XFER;
 
         boolean timed() { return this == TIMED_ABORT || this == TIMED_DELETE || this == TIMED_POKE; }
     }
@@ -123,6 +125,8 @@ class StringTransferProperties {
             b.append("\n  xfer timeouts snd ").append(timeoutName(sndXfer)).append(" rcv ").append(timeoutName(rcvXfer));
             if (action.timed())
                 b.append("\n  ").append(action).append(" the ").append(targetSender ? "sender" : "receiver").append(" after ").append(delayMicros).append("us");
+            else if (action == Action.SHORT_XFER)
+                b.append("\n  short xfer timeouts");
             else if (action != Action.NONE)
                 b.append("\n  hold ").append(holdSender ? "sender" : "receiver").append(" page ").append(Long.toHexString(holdPage << 12))
                         .append(", then ").append(action).append(action == Action.TIMEOUT ? "" : targetSender ? " sender" : " receiver");
@@ -246,7 +250,7 @@ class StringTransferProperties {
 
         /** The predicted result of case {@code c} (its layout made this model). */
         Outcome expected(Case c) {
-            if (c.action != Action.NONE && !c.action.timed()) {
+            if (c.action != Action.NONE && c.action != Action.SHORT_XFER && !c.action.timed()) {
                 int k = held(c).pos;
                 return switch (c.action) {
                     case ABORT, DELETE -> new Outcome(false, IpcError.ABORTED, IpcError.ABORTED, k);
@@ -299,7 +303,7 @@ class StringTransferProperties {
             for (int i = 0; i < n; i++) {
                 int subs = 1 + r.nextInt(4), len = sendLength(r);
                 long[] a = new long[subs];
-                for (int j = 0; j < subs; j++) a[j] = SRC + r.nextInt(SRC_AREA - len + 1);
+                for (int j = 0; j < subs; j++) a[j] = SRC + r.nextInt(Math.max(SRC_AREA - len + 1, SRC_AREA));
                 items.add(new Item(len, a));
             }
             send.add(items);
@@ -390,11 +394,12 @@ class StringTransferProperties {
             };
         }
         int delay = 0;
-        if (r.nextInt(4) == 0) {
-            action = switch (r.nextInt(5)) {
+        if (r.nextInt(3) == 0) {
+            action = switch (r.nextInt(6)) {
                 case 0, 1 -> Action.TIMED_ABORT;
                 case 2, 3 -> Action.TIMED_DELETE;
-                default -> Action.TIMED_POKE;
+                case 4 -> Action.TIMED_POKE;
+                default -> Action.SHORT_XFER;
             };
             targetSender = r.nextBoolean();
             // A transfer here takes about a microsecond per 4000 bytes and per three faults.
@@ -406,7 +411,15 @@ class StringTransferProperties {
             holdPage = f.page;
             targetSender = action == Action.ABORT ? (r.nextInt(4) != 0) == holdSender : r.nextBoolean();
         }
-        if (action == Action.TIMEOUT) {
+        if (action == Action.SHORT_XFER) {
+            int estimate = model.end / 4000 + model.faults.size() / 3 + 1;
+            int a = Timeout.period(1 + r.nextInt(2 * estimate)), b = r.nextInt(3) == 0 ? a : Timeout.period(1 + r.nextInt(2 * estimate));
+            switch (r.nextInt(4)) {
+                case 0 -> { snd = a; rcv = r.nextBoolean() ? Timeout.NEVER : LONG_XFER; }
+                case 1 -> { snd = r.nextBoolean() ? Timeout.NEVER : LONG_XFER; rcv = a; }
+                default -> { snd = a; rcv = b; }
+            }
+        } else if (action == Action.TIMEOUT) {
             int a = Timeout.period(20_000 + r.nextInt(1_000_000)), b = r.nextInt(3) == 0 ? a : Timeout.period(20_000 + r.nextInt(1_000_000));
             switch (r.nextInt(4)) {
                 case 0 -> { snd = a; rcv = Timeout.NEVER; }
@@ -430,6 +443,9 @@ class StringTransferProperties {
     }
 
     static int sendLength(Random r) {
+        // Rarely a long one, copied in more than one chunk (StringCopy.CHUNK), past the end of the
+        // sender's area (where its pages were never touched: they fault, and read as zero).
+        if (r.nextInt(24) == 0) return 10001 + r.nextInt(150_000);
         return switch (r.nextInt(8)) {
             case 0 -> 0;
             case 1, 2 -> 1 + r.nextInt(64);
@@ -562,7 +578,8 @@ class StringTransferProperties {
             while (true) {
                 long from = l4.from();
                 if (L4.failed(tag)) {
-                    o.log.add("root: failed " + IpcError.toString(l4.errorCode()));
+                    // Only when the transfer ended at some moment: the fault the root answers is gone.
+                    o.log.add((c.action.timed() || c.action == Action.SHORT_XFER ? "pager: " : "root: ") + "failed " + IpcError.toString(l4.errorCode()));
                 } else if (Pager.isPageFault(tag)) {
                     long address = l4.mr(1);
                     boolean fromSender = from == ids[0];
@@ -631,7 +648,7 @@ class StringTransferProperties {
         Outcome want = model.expected(c);
         Statistics.label("outcome").collect(want.ok ? "ok" : IpcError.name(want.senderError) + "/" + IpcError.name(want.receiverError)
                 + (want.offset == 0 ? " at 0" : ""));
-        Statistics.label("held").collect(c.action == Action.NONE ? "none"
+        Statistics.label("held").collect(c.action == Action.NONE || c.action == Action.SHORT_XFER ? c.action.toString()
                 : c.action + (c.action == Action.TIMEOUT ? "" : c.targetSender ? " sender" : " receiver") + (c.holdSender ? " in sender's fault" : " in receiver's fault"));
         Statistics.label("layout").collect((model.clipped ? "clipped" : "not clipped") + (c.lastC ? ", C on the last buffer" : "")
                 + (c.cut >= 0 ? ", C cleared" : "") + (c.accept ? "" : ", no s bit"));
@@ -680,6 +697,30 @@ class StringTransferProperties {
                     && IpcError.error(o.senderCode) != IpcError.NO_PARTNER)
                 wrong.add("sender MR0 " + Long.toHexString(o.senderTag));
             if (o.receiverDone && o.image != null) checkImage(c, model, o, wrong);
+        } else if (c.action == Action.SHORT_XFER && o.senderDone && o.receiverDone) {
+            // The xfer timeout is armed at the first fault: the transfer ends as without it, or
+            // with 5/6 (the shorter side 5) at one offset between the first fault and the end.
+            String gs = result(o.senderTag, o.senderCode, IpcError.PHASE_SEND), gr = result(o.receiverTag, o.receiverCode, IpcError.PHASE_RECEIVE);
+            String ns = want.ok ? "ok" : code(IpcError.PHASE_SEND, want.senderError, want.offset);
+            String nr = want.ok ? "ok" : code(IpcError.PHASE_RECEIVE, want.receiverError, want.offset);
+            long so = IpcError.offset(o.senderCode);
+            Outcome timedOut = Model.xferTimeout(c, so);
+            String kind;
+            if (gs.equals(ns) && gr.equals(nr)) kind = "not expired";
+            else if (gs.equals(code(IpcError.PHASE_SEND, timedOut.senderError, so)) && gr.equals(code(IpcError.PHASE_RECEIVE, timedOut.receiverError, so))
+                    && !model.faults.isEmpty() && so >= model.faults.get(0).pos && so <= model.end)
+                kind = so == model.faults.get(0).pos ? "expired at the first fault" : "expired later";
+            else {
+                kind = "wrong";
+                wrong.add("short xfer timeouts: sender " + gs + ", receiver " + gr + "; without them: " + ns + " / " + nr
+                        + (model.faults.isEmpty() ? "; no faults" : "; first fault at " + model.faults.get(0).pos));
+            }
+            Statistics.label("short xfer timeouts").collect(kind);
+            if (L4.failed(o.senderTag) && o.senderTag != (MsgTag.make(9, 0, t) | MsgTag.FLAG_ERROR))
+                wrong.add("sender MR0 " + Long.toHexString(o.senderTag));
+            checkImage(c, model, o, wrong);
+        } else if (c.action == Action.SHORT_XFER) {
+            wrong.add("a side never returned");
         } else if (c.action == Action.TIMED_ABORT && o.senderDone && o.receiverDone) {
             // Wherever the abort came: too late (the result without it), mid-transfer (aborted, both
             // at one offset), or before the transfer (the target canceled, its partner timing out).
@@ -716,7 +757,7 @@ class StringTransferProperties {
             if (!want.ok && L4.failed(o.senderTag) && o.senderTag != (MsgTag.make(9, 0, t) | MsgTag.FLAG_ERROR))
                 wrong.add("sender MR0 " + Long.toHexString(o.senderTag));
         }
-        if (c.action == Action.TIMED_ABORT || c.action == Action.TIMED_DELETE) {
+        if (c.action == Action.TIMED_ABORT || c.action == Action.TIMED_DELETE || c.action == Action.SHORT_XFER) {
         } else if (receiverDeleted) {
             if (o.receiverDone) wrong.add("the deleted receiver returned");
         } else if (!o.receiverDone) {
@@ -753,7 +794,7 @@ class StringTransferProperties {
         }
         boolean zero = c.sndXfer == Timeout.ZERO || c.rcvXfer == Timeout.ZERO;
         if (zero && (c.action == Action.NONE || c.action == Action.TIMED_POKE) && !o.copyFaults.isEmpty()) wrong.add("a fault went to the pager with a zero xfer timeout");
-        if (c.action == Action.TIMED_ABORT || c.action == Action.TIMED_DELETE || zero) return;
+        if (c.action == Action.TIMED_ABORT || c.action == Action.TIMED_DELETE || c.action == Action.SHORT_XFER || zero) return;
         int upTo = c.action == Action.NONE || c.action == Action.TIMED_POKE ? Integer.MAX_VALUE : model.held(c).pos;
         for (Fault f : model.faults)
             if (f.pos < upTo && !seen.contains(f.sender + " " + f.page)) wrong.add("the model's fault " + f + " never came");

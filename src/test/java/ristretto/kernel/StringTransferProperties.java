@@ -108,11 +108,11 @@ class StringTransferProperties {
      */
     record Case(long seed, List<List<Item>> send, List<List<Item>> recv, boolean accept, int cut, boolean lastC, boolean[] srcFlushed,
                 PageMode[] dstPages, int sndXfer, int rcvXfer, Action action, boolean holdSender, long holdPage,
-                boolean targetSender, int delayMicros, boolean tracing) {
+                boolean targetSender, int delayMicros, boolean sameSpace, boolean tracing) {
         int dstBytes() { return dstPages.length * PAGE; }
 
         @Override public String toString() {
-            StringBuilder b = new StringBuilder("Case seed=" + seed + (tracing ? "" : " tracing off"));
+            StringBuilder b = new StringBuilder("Case seed=" + seed + (tracing ? "" : " tracing off") + (sameSpace ? " one space" : ""));
             b.append("\n  send ").append(send).append("\n  recv ").append(recv);
             if (!accept) b.append(" (no s bit)");
             if (cut >= 0) b.append(" (C of buffer ").append(cut).append(" cleared)");
@@ -439,7 +439,7 @@ class StringTransferProperties {
             rcv = choice[r.nextInt(choice.length)];
         }
         return new Case(seed, send, recv, accept, cut, lastC, srcFlushed, dstPages, snd, rcv, action, holdSender, holdPage, targetSender,
-                delay, r.nextInt(3) != 0);
+                delay, r.nextInt(4) == 0, r.nextInt(3) != 0);
     }
 
     static int sendLength(Random r) {
@@ -564,9 +564,10 @@ class StringTransferProperties {
         s.main(l4 -> {
             Threads threads = new Threads(l4);
             ids[0] = threads.inNewSpace(s.ip("sender"), 0);
-            ids[1] = threads.inNewSpace(s.ip("receiver"), 0);
+            // (In one space: the sender's and the receiver's areas are apart, each faulted in by its own thread.)
+            ids[1] = c.sameSpace ? threads.inSpaceOf(ids[0], 1, s.ip("receiver"), 0) : threads.inNewSpace(s.ip("receiver"), 0);
             if (c.action == Action.ABORT || c.action == Action.TIMED_ABORT || c.action == Action.TIMED_POKE)
-                ids[2] = threads.inSpaceOf(c.targetSender ? ids[0] : ids[1], 1, s.ip("aborter"), 0);
+                ids[2] = threads.inSpaceOf(c.targetSender ? ids[0] : ids[1], c.sameSpace ? 2 : 1, s.ip("aborter"), 0);
             if (c.action == Action.TIMED_DELETE) ids[2] = threads.inMySpace(s.ip("aborter"), 0);
             if (c.action.timed()) l4.setPriority(ids[2], 150);
             Pager.Policy anonymous = Pager.anonymous(new PagePool(POOL, 12 << 20), Fpage.RWX);
@@ -650,7 +651,7 @@ class StringTransferProperties {
                 + (want.offset == 0 ? " at 0" : ""));
         Statistics.label("held").collect(c.action == Action.NONE || c.action == Action.SHORT_XFER ? c.action.toString()
                 : c.action + (c.action == Action.TIMEOUT ? "" : c.targetSender ? " sender" : " receiver") + (c.holdSender ? " in sender's fault" : " in receiver's fault"));
-        Statistics.label("layout").collect((model.clipped ? "clipped" : "not clipped") + (c.lastC ? ", C on the last buffer" : "")
+        Statistics.label("layout").collect((c.sameSpace ? "one space, " : "") + (model.clipped ? "clipped" : "not clipped") + (c.lastC ? ", C on the last buffer" : "")
                 + (c.cut >= 0 ? ", C cleared" : "") + (c.accept ? "" : ", no s bit"));
         Statistics.label("copy faults").collect(model.faults.isEmpty() ? "0" : model.faults.size() < 5 ? "1-4" : model.faults.size() < 30 ? "5-29" : "30+");
         Observed o;

@@ -108,11 +108,11 @@ class StringTransferProperties {
      */
     record Case(long seed, List<List<Item>> send, List<List<Item>> recv, boolean accept, int cut, boolean lastC, boolean[] srcFlushed,
                 PageMode[] dstPages, int sndXfer, int rcvXfer, Action action, boolean holdSender, long holdPage,
-                boolean targetSender, int delayMicros, boolean sameSpace, boolean tracing) {
+                boolean targetSender, int delayMicros, boolean sameSpace, boolean viaCall, boolean tracing) {
         int dstBytes() { return dstPages.length * PAGE; }
 
         @Override public String toString() {
-            StringBuilder b = new StringBuilder("Case seed=" + seed + (tracing ? "" : " tracing off") + (sameSpace ? " one space" : ""));
+            StringBuilder b = new StringBuilder("Case seed=" + seed + (tracing ? "" : " tracing off") + (sameSpace ? " one space" : "") + (viaCall ? " (a reply to the receiver's Call)" : ""));
             b.append("\n  send ").append(send).append("\n  recv ").append(recv);
             if (!accept) b.append(" (no s bit)");
             if (cut >= 0) b.append(" (C of buffer ").append(cut).append(" cleared)");
@@ -439,7 +439,7 @@ class StringTransferProperties {
             rcv = choice[r.nextInt(choice.length)];
         }
         return new Case(seed, send, recv, accept, cut, lastC, srcFlushed, dstPages, snd, rcv, action, holdSender, holdPage, targetSender,
-                delay, r.nextInt(4) == 0, r.nextInt(3) != 0);
+                delay, r.nextInt(4) == 0, !action.timed() && r.nextInt(4) == 0, r.nextInt(3) != 0);
     }
 
     static int sendLength(Random r) {
@@ -492,7 +492,17 @@ class StringTransferProperties {
                 }
             m.load(l4);
             long before = l4.systemClock();
-            long tag = c.action.timed() ? l4.send(ids[1], PARTNER_WAIT) : l4.send(ids[1]);
+            long tag;
+            if (c.viaCall) {
+                long[] mrs = new long[64];
+                for (int i = 0; i < 64; i++) mrs[i] = l4.mr(i);
+                l4.receive(ids[1]);                                 // the Call
+                for (int i = 0; i < 64; i++) l4.setMr(i, mrs[i]);
+                before = l4.systemClock();
+                tag = l4.reply(ids[1]);
+            } else {
+                tag = c.action.timed() ? l4.send(ids[1], PARTNER_WAIT) : l4.send(ids[1]);
+            }
             o.sendMicros = l4.systemClock() - before;
             o.log.add("send took " + o.sendMicros + "us");
             o.senderTag = tag;
@@ -538,7 +548,13 @@ class StringTransferProperties {
                 for (int i = br; i <= 32; i++) l4.setBr(i, 0);
             }
             if (!c.accept) StringBuffers.refuse(l4);
-            long tag = c.action.timed() ? l4.receive(ids[0], PARTNER_WAIT) : l4.receive(ids[0]);
+            long tag;
+            if (c.viaCall) {
+                l4.loadMsg(0x1234, 1, 2);
+                tag = l4.call(ids[0]);
+            } else {
+                tag = c.action.timed() ? l4.receive(ids[0], PARTNER_WAIT) : l4.receive(ids[0]);
+            }
             o.receiverTag = tag;
             o.receiverCode = l4.errorCode();
             o.receiverDone = true;
@@ -651,7 +667,7 @@ class StringTransferProperties {
                 + (want.offset == 0 ? " at 0" : ""));
         Statistics.label("held").collect(c.action == Action.NONE || c.action == Action.SHORT_XFER ? c.action.toString()
                 : c.action + (c.action == Action.TIMEOUT ? "" : c.targetSender ? " sender" : " receiver") + (c.holdSender ? " in sender's fault" : " in receiver's fault"));
-        Statistics.label("layout").collect((c.sameSpace ? "one space, " : "") + (model.clipped ? "clipped" : "not clipped") + (c.lastC ? ", C on the last buffer" : "")
+        Statistics.label("layout").collect((c.sameSpace ? "one space, " : "") + (c.viaCall ? "reply to a Call, " : "") + (model.clipped ? "clipped" : "not clipped") + (c.lastC ? ", C on the last buffer" : "")
                 + (c.cut >= 0 ? ", C cleared" : "") + (c.accept ? "" : ", no s bit"));
         Statistics.label("copy faults").collect(model.faults.isEmpty() ? "0" : model.faults.size() < 5 ? "1-4" : model.faults.size() < 30 ? "5-29" : "30+");
         Observed o;

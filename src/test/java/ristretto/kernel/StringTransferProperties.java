@@ -464,6 +464,7 @@ class StringTransferProperties {
         long senderTag, senderCode, receiverTag, receiverCode;
         boolean senderDone, receiverDone;
         long sendMicros;
+        long[] receiverMrs;
         byte[] image;
         final List<String> faults = new ArrayList<>();
         /** The copy's faults (side and page) in the order the pager got them. */
@@ -557,6 +558,8 @@ class StringTransferProperties {
             }
             o.receiverTag = tag;
             o.receiverCode = l4.errorCode();
+            o.receiverMrs = new long[64];
+            for (int i = 0; i < 64; i++) o.receiverMrs[i] = l4.mr(i);
             o.receiverDone = true;
             o.image = l4.read(DST, c.dstBytes());
             do l4.loadMsg(DONE);
@@ -785,6 +788,15 @@ class StringTransferProperties {
             if (!got.equals(exp)) wrong.add("receiver: " + got + ", expected " + exp);
             if (!L4.failed(o.receiverTag) && (MsgTag.t(o.receiverTag) != t || MsgTag.label(o.receiverTag) != 9))
                 wrong.add("receiver tag " + Long.toHexString(o.receiverTag) + ", expected label 9 t " + t);
+            // §5.2: the receiver's MRs get the sender's typed words verbatim (headers, the sender's addresses).
+            if (!L4.failed(o.receiverTag)) {
+                long[] words = typedWords(c);
+                for (int i = 0; i < words.length; i++)
+                    if (o.receiverMrs[1 + i] != words[i]) {
+                        wrong.add("receiver MR" + (1 + i) + " " + Long.toHexString(o.receiverMrs[1 + i]) + ", sent " + Long.toHexString(words[i]));
+                        break;
+                    }
+            }
             checkImage(c, model, o, wrong);
         }
         if (c.action == Action.ABORT && !o.faults.contains("(held)")) wrong.add("the held fault never came");
@@ -828,6 +840,18 @@ class StringTransferProperties {
             wrong.add(n + " bytes of the receiver's area differ, first at " + Long.toHexString(DST + i) + ": "
                     + o.image[i] + " instead of " + img[i] + " (" + copied + " bytes copied)");
         }
+    }
+
+    /** The message's typed words as §4.3 encodes them. */
+    static long[] typedWords(Case c) {
+        List<Long> w = new ArrayList<>();
+        for (List<Item> str : c.send)
+            for (int i = 0; i < str.size(); i++) {
+                Item it = str.get(i);
+                w.add(ristretto.abi.StringItem.header(it.length, it.addrs.length, i < str.size() - 1, false, ristretto.abi.StringItem.HINT_DEFAULT));
+                for (long a : it.addrs) w.add(a);
+            }
+        return w.stream().mapToLong(Long::longValue).toArray();
     }
 
     static String result(long tag, long code, int phase) {

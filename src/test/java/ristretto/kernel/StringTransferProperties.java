@@ -108,12 +108,15 @@ class StringTransferProperties {
      */
     record Case(long seed, List<List<Item>> send, List<List<Item>> recv, boolean accept, int cut, boolean lastC, boolean[] srcFlushed,
                 PageMode[] dstPages, int sndXfer, int rcvXfer, Action action, boolean holdSender, long holdPage,
-                boolean targetSender, int delayMicros, boolean sameSpace, boolean viaCall, boolean tracing) {
+                boolean targetSender, int delayMicros, boolean sameSpace, boolean viaCall, int cutWords, boolean tracing) {
+        /** The typed words the sender's tag announces (its message is cut short by {@code cutWords}). */
+        int t() { return typedWordCount(send) - cutWords; }
         int dstBytes() { return dstPages.length * PAGE; }
 
         @Override public String toString() {
             StringBuilder b = new StringBuilder("Case seed=" + seed + (tracing ? "" : " tracing off") + (sameSpace ? " one space" : "") + (viaCall ? " (a reply to the receiver's Call)" : ""));
             b.append("\n  send ").append(send).append("\n  recv ").append(recv);
+            if (cutWords > 0) b.append("\n  the tag's t cut short by ").append(cutWords).append(" words");
             if (!accept) b.append(" (no s bit)");
             if (cut >= 0) b.append(" (C of buffer ").append(cut).append(" cleared)");
             if (lastC) b.append(" (C on the last buffer; the BRs after it zero)");
@@ -169,7 +172,25 @@ class StringTransferProperties {
         final boolean overflow;
         final List<Fault> faults = new ArrayList<>();
 
-        Model(List<List<Item>> send, List<List<Item>> recv, boolean accept, int cut, boolean lastC, boolean[] srcFlushed, PageMode[] dstPages) {
+        Model(List<List<Item>> send, List<List<Item>> recv, boolean accept, int cut, boolean lastC, int cutWords, boolean[] srcFlushed,
+              PageMode[] dstPages) {
+            // A message cut short (t): the strings (and items) in the first t words; an item that
+            // does not fit, or a compound chain continuing past t, is malformed (rule 6): its
+            // string's bytes before it are copied, then it overflows.
+            int tWords = typedWordCount(send) - cutWords, mr = 1, badString = -1;
+            List<List<Item>> present = new ArrayList<>();
+            for (List<Item> str : send) {
+                if (mr > tWords) break;
+                List<Item> items = new ArrayList<>();
+                for (Item it : str) {
+                    if (mr + it.addrs.length > tWords) { badString = present.size(); break; }
+                    items.add(it);
+                    mr += it.addrs.length + 1;
+                }
+                present.add(items);
+                if (badString >= 0) break;
+            }
+            send = present;
             int total = 0;
             for (List<Item> s : send) total += bytes(s);
             src = new long[total];
@@ -202,6 +223,7 @@ class StringTransferProperties {
                     if (from[i] >= VA_LIMIT || to[i] >= VA_LIMIT) { over = true; clipped = true; break outer; }
                     p++;
                 }
+                if (k == badString) { over = true; break; }
             }
             end = p;
             overflow = over;
@@ -380,7 +402,8 @@ class StringTransferProperties {
         for (int i = 0; i < dstPages.length; i++)
             dstPages[i] = r.nextDouble() < pm ? PageMode.MAPPED : PageMode.values()[1 + r.nextInt(3)];
 
-        Model model = new Model(send, recv, accept, cut, lastC, srcFlushed, dstPages);
+        int cutWords = r.nextInt(8) == 0 ? 1 + r.nextInt(Math.min(4, typedWordCount(send) - 1)) : 0;
+        Model model = new Model(send, recv, accept, cut, lastC, cutWords, srcFlushed, dstPages);
         Action action = Action.NONE;
         boolean holdSender = false, targetSender = false;
         long holdPage = 0;
@@ -439,7 +462,7 @@ class StringTransferProperties {
             rcv = choice[r.nextInt(choice.length)];
         }
         return new Case(seed, send, recv, accept, cut, lastC, srcFlushed, dstPages, snd, rcv, action, holdSender, holdPage, targetSender,
-                delay, r.nextInt(4) == 0, !action.timed() && r.nextInt(4) == 0, r.nextInt(3) != 0);
+                delay, r.nextInt(4) == 0, !action.timed() && r.nextInt(4) == 0, cutWords, r.nextInt(3) != 0);
     }
 
     static int sendLength(Random r) {
@@ -492,6 +515,7 @@ class StringTransferProperties {
                     else m.more(it.length, it.addrs);
                 }
             m.load(l4);
+            if (c.cutWords > 0) l4.setMr(0, MsgTag.make(9, 0, c.t()));
             long before = l4.systemClock();
             long tag;
             if (c.viaCall) {
@@ -664,13 +688,13 @@ class StringTransferProperties {
     // ------------------------------------------------------------------------- the check
 
     static void check(Kernel.Copy copy, Case c) {
-        Model model = new Model(c.send, c.recv, c.accept, c.cut, c.lastC, c.srcFlushed, c.dstPages);
+        Model model = new Model(c.send, c.recv, c.accept, c.cut, c.lastC, c.cutWords, c.srcFlushed, c.dstPages);
         Outcome want = model.expected(c);
         Statistics.label("outcome").collect(want.ok ? "ok" : IpcError.name(want.senderError) + "/" + IpcError.name(want.receiverError)
                 + (want.offset == 0 ? " at 0" : ""));
         Statistics.label("held").collect(c.action == Action.NONE || c.action == Action.SHORT_XFER ? c.action.toString()
                 : c.action + (c.action == Action.TIMEOUT ? "" : c.targetSender ? " sender" : " receiver") + (c.holdSender ? " in sender's fault" : " in receiver's fault"));
-        Statistics.label("layout").collect((c.sameSpace ? "one space, " : "") + (c.viaCall ? "reply to a Call, " : "") + (model.clipped ? "clipped" : "not clipped") + (c.lastC ? ", C on the last buffer" : "")
+        Statistics.label("layout").collect((c.cutWords > 0 ? "t cut short, " : "") + (c.sameSpace ? "one space, " : "") + (c.viaCall ? "reply to a Call, " : "") + (model.clipped ? "clipped" : "not clipped") + (c.lastC ? ", C on the last buffer" : "")
                 + (c.cut >= 0 ? ", C cleared" : "") + (c.accept ? "" : ", no s bit"));
         Statistics.label("copy faults").collect(model.faults.isEmpty() ? "0" : model.faults.size() < 5 ? "1-4" : model.faults.size() < 30 ? "5-29" : "30+");
         Observed o;
@@ -683,8 +707,7 @@ class StringTransferProperties {
         for (String l : o.log) if (l.startsWith("LOCKED") || l.startsWith("INVARIANT") || l.startsWith("root:")) wrong.add(l);
         boolean senderDeleted = c.action == Action.DELETE && c.targetSender;
         boolean receiverDeleted = c.action == Action.DELETE && !c.targetSender;
-        int t = 0;
-        for (List<Item> str : c.send) for (Item it : str) t += it.addrs.length + 1;
+        int t = c.t();
 
         if (c.action == Action.TIMED_DELETE) {
             // Wherever the deletion came: too late (the result without it; if the target returned
@@ -725,15 +748,19 @@ class StringTransferProperties {
             String nr = want.ok ? "ok" : code(IpcError.PHASE_RECEIVE, want.receiverError, want.offset);
             long so = IpcError.offset(o.senderCode);
             Outcome timedOut = Model.xferTimeout(c, so);
+            // The first fault arms it: the model's first, or one on the other side of a clipped byte.
+            int first = Integer.MAX_VALUE;
+            if (!model.faults.isEmpty()) first = model.faults.get(0).pos;
+            if (!model.atClip.isEmpty()) first = Math.min(first, model.atClip.get(0).pos);
             String kind;
             if (gs.equals(ns) && gr.equals(nr)) kind = "not expired";
             else if (gs.equals(code(IpcError.PHASE_SEND, timedOut.senderError, so)) && gr.equals(code(IpcError.PHASE_RECEIVE, timedOut.receiverError, so))
-                    && !model.faults.isEmpty() && so >= model.faults.get(0).pos && so <= model.end)
-                kind = so == model.faults.get(0).pos ? "expired at the first fault" : "expired later";
+                    && first != Integer.MAX_VALUE && so >= first && so <= model.end)
+                kind = so == first ? "expired at the first fault" : "expired later";
             else {
                 kind = "wrong";
                 wrong.add("short xfer timeouts: sender " + gs + ", receiver " + gr + "; without them: " + ns + " / " + nr
-                        + (model.faults.isEmpty() ? "; no faults" : "; first fault at " + model.faults.get(0).pos));
+                        + (first == Integer.MAX_VALUE ? "; no faults" : "; first fault at " + first));
             }
             Statistics.label("short xfer timeouts").collect(kind);
             if (L4.failed(o.senderTag) && o.senderTag != (MsgTag.make(9, 0, t) | MsgTag.FLAG_ERROR))
@@ -851,7 +878,13 @@ class StringTransferProperties {
                 w.add(ristretto.abi.StringItem.header(it.length, it.addrs.length, i < str.size() - 1, false, ristretto.abi.StringItem.HINT_DEFAULT));
                 for (long a : it.addrs) w.add(a);
             }
-        return w.stream().mapToLong(Long::longValue).toArray();
+        return w.stream().mapToLong(Long::longValue).limit(c.t()).toArray();
+    }
+
+    static int typedWordCount(List<List<Item>> send) {
+        int t = 0;
+        for (List<Item> str : send) for (Item it : str) t += it.addrs.length + 1;
+        return t;
     }
 
     static String result(long tag, long code, int phase) {

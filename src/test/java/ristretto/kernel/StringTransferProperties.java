@@ -71,6 +71,8 @@ class StringTransferProperties {
     static final int LONG_XFER = Timeout.period(60_000_000);
     /** Send and receive timeout with a timed abort: a partner canceled before the transfer is not waited for forever. */
     static final int PARTNER_WAIT = Timeout.period(10_000_000);
+    /** Twins: how long the pager waits for another fault before it serves a deferred one. */
+    static final int TWIN_WAIT = Timeout.period(50);
 
     /** A receiver page when the copy starts: pre-filled and mapped (write-protected), pre-filled and flushed, never touched. */
     enum PageMode { MAPPED, READ_ONLY, FLUSHED, UNTOUCHED }
@@ -108,13 +110,14 @@ class StringTransferProperties {
      */
     record Case(long seed, List<List<Item>> send, List<List<Item>> recv, boolean accept, int cut, boolean lastC, boolean[] srcFlushed,
                 PageMode[] dstPages, int sndXfer, int rcvXfer, Action action, boolean holdSender, long holdPage,
-                boolean targetSender, int delayMicros, boolean sameSpace, boolean viaCall, int cutWords, boolean tracing) {
+                boolean targetSender, int delayMicros, boolean sameSpace, boolean viaCall, int cutWords, boolean twin, boolean tracing) {
         /** The typed words the sender's tag announces (its message is cut short by {@code cutWords}). */
         int t() { return typedWordCount(send) - cutWords; }
         int dstBytes() { return dstPages.length * PAGE; }
 
         @Override public String toString() {
-            StringBuilder b = new StringBuilder("Case seed=" + seed + (tracing ? "" : " tracing off") + (sameSpace ? " one space" : "") + (viaCall ? " (a reply to the receiver's Call)" : ""));
+            StringBuilder b = new StringBuilder("Case seed=" + seed + (tracing ? "" : " tracing off") + (sameSpace ? " one space" : "") + (viaCall ? " (a reply to the receiver's Call)" : "")
+                    + (twin ? " (twice at once: a second pair in spaces of their own)" : ""));
             b.append("\n  send ").append(send).append("\n  recv ").append(recv);
             if (cutWords > 0) b.append("\n  the tag's t cut short by ").append(cutWords).append(" words");
             if (!accept) b.append(" (no s bit)");
@@ -462,7 +465,8 @@ class StringTransferProperties {
             rcv = choice[r.nextInt(choice.length)];
         }
         return new Case(seed, send, recv, accept, cut, lastC, srcFlushed, dstPages, snd, rcv, action, holdSender, holdPage, targetSender,
-                delay, r.nextInt(4) == 0, !action.timed() && r.nextInt(4) == 0, cutWords, r.nextInt(3) != 0);
+                delay, r.nextInt(4) == 0, !action.timed() && r.nextInt(4) == 0, cutWords,
+                action == Action.NONE && r.nextInt(3) == 0, r.nextInt(3) != 0);
     }
 
     static int sendLength(Random r) {
@@ -495,10 +499,15 @@ class StringTransferProperties {
         final List<String> log = new ArrayList<>();
     }
 
-    static Observed run(Kernel.Copy copy, Case c) {
-        Observed o = new Observed();
+    /**
+     * Runs the case: one pair, or (twin) two pairs at once in four spaces, the same layout at the
+     * same addresses, whose transfers interleave at their faults (the copy buffer or window is
+     * the CPU's). Answers what each pair observed.
+     */
+    static Observed[] run(Kernel.Copy copy, Case c) {
+        Observed oA = new Observed(), oB = new Observed(), o0 = oA;
         Scenario s = new Scenario();
-        long[] ids = new long[3];                                    // sender, receiver, aborter
+        long[] ids = new long[5];                                    // sender, receiver, aborter, the twin's sender and receiver
         s.entry("sender", l4 -> {
             l4.setXferTimeouts((long) (c.sndXfer & 0xFFFF) << 16);
             byte[] b = new byte[SRC_AREA];
@@ -507,6 +516,9 @@ class StringTransferProperties {
             for (int pg = 0; pg < c.srcFlushed.length; pg++) if (c.srcFlushed[pg]) l4.flush(Fpage.log2(SRC + (long) pg * PAGE, 12, Fpage.RWX));
             l4.loadMsg(START);
             l4.call(l4.pager());                                   // from now on its faults are the copy's
+            boolean second = l4.myGlobalId() == ids[3];
+            Observed o = second ? oB : o0;
+            long partner = second ? ids[4] : ids[1];
             Message m = new Message(9);
             for (List<Item> str : c.send)
                 for (int i = 0; i < str.size(); i++) {
@@ -521,12 +533,12 @@ class StringTransferProperties {
             if (c.viaCall) {
                 long[] mrs = new long[64];
                 for (int i = 0; i < 64; i++) mrs[i] = l4.mr(i);
-                l4.receive(ids[1]);                                 // the Call
+                l4.receive(partner);                                 // the Call
                 for (int i = 0; i < 64; i++) l4.setMr(i, mrs[i]);
                 before = l4.systemClock();
-                tag = l4.reply(ids[1]);
+                tag = l4.reply(partner);
             } else {
-                tag = c.action.timed() ? l4.send(ids[1], PARTNER_WAIT) : l4.send(ids[1]);
+                tag = c.action.timed() ? l4.send(partner, PARTNER_WAIT) : l4.send(partner);
             }
             o.sendMicros = l4.systemClock() - before;
             o.log.add("send took " + o.sendMicros + "us");
@@ -550,6 +562,9 @@ class StringTransferProperties {
             }
             l4.loadMsg(START);
             l4.call(l4.pager());                                   // the sender's ID is known
+            boolean second = l4.myGlobalId() == ids[4];
+            Observed o = second ? oB : o0;
+            long partner = second ? ids[3] : ids[0];
             StringBuffers sb = new StringBuffers();
             for (List<Item> buf : c.recv)
                 for (int i = 0; i < buf.size(); i++) {
@@ -576,9 +591,9 @@ class StringTransferProperties {
             long tag;
             if (c.viaCall) {
                 l4.loadMsg(0x1234, 1, 2);
-                tag = l4.call(ids[0]);
+                tag = l4.call(partner);
             } else {
-                tag = c.action.timed() ? l4.receive(ids[0], PARTNER_WAIT) : l4.receive(ids[0]);
+                tag = c.action.timed() ? l4.receive(partner, PARTNER_WAIT) : l4.receive(partner);
             }
             o.receiverTag = tag;
             o.receiverCode = l4.errorCode();
@@ -594,14 +609,14 @@ class StringTransferProperties {
             if (c.delayMicros > 0) l4.sleepMicros(c.delayMicros);
             long victim = c.targetSender ? ids[0] : ids[1];
             if (c.action == Action.TIMED_DELETE) {
-                o.log.add("killer: " + (new Threads(l4).kill(victim) ? "deleted" : "failed") + " at " + l4.systemClock());
+                oA.log.add("killer: " + (new Threads(l4).kill(victim) ? "deleted" : "failed") + " at " + l4.systemClock());
                 do l4.loadMsg(DONE);
                 while (L4.failed(l4.send(l4.pager())));
                 return;
             }
             l4.exchangeRegisters(victim, c.action == Action.TIMED_POKE ? 0 : ExRegs.CANCEL_SEND | ExRegs.CANCEL_RECV, 0, 0, 0, 0, ThreadId.NIL);
             long control = l4.reg(ristretto.abi.UserCpu.R_CONTROL);
-            o.log.add("aborter: victim was " + ((control & ExRegs.WAS_SENDING) != 0 ? "sending " : "")
+            oA.log.add("aborter: victim was " + ((control & ExRegs.WAS_SENDING) != 0 ? "sending " : "")
                     + ((control & ExRegs.WAS_RECEIVING) != 0 ? "receiving" : "") + " at " + l4.systemClock());
         });
         s.main(l4 -> {
@@ -613,21 +628,35 @@ class StringTransferProperties {
                 ids[2] = threads.inSpaceOf(c.targetSender ? ids[0] : ids[1], c.sameSpace ? 2 : 1, s.ip("aborter"), 0);
             if (c.action == Action.TIMED_DELETE) ids[2] = threads.inMySpace(s.ip("aborter"), 0);
             if (c.action.timed()) l4.setPriority(ids[2], 150);
+            if (c.twin) {
+                ids[3] = threads.inNewSpace(s.ip("sender"), 0);
+                ids[4] = c.sameSpace ? threads.inSpaceOf(ids[3], 1, s.ip("receiver"), 0) : threads.inNewSpace(s.ip("receiver"), 0);
+            }
             Pager.Policy anonymous = Pager.anonymous(new PagePool(POOL, 12 << 20), Fpage.RWX);
             // DONE from: both; the survivor of a deletion; the survivor and the killer of a timed one.
             long victim = c.targetSender ? ids[0] : ids[1], survivor = c.targetSender ? ids[1] : ids[0];
-            int expected = c.action == Action.DELETE ? 1 : 2, done = 0;
-            boolean started = false, receiverSetUp = false, held = false;
+            int expected = c.twin ? 4 : c.action == Action.DELETE ? 1 : 2, done = 0;
+            boolean held = false;
+            boolean[] started = new boolean[2], receiverSetUp = new boolean[2];
+            long[] pending = new long[3];                          // twins: a deferred fault (thread, address, access)
             long tag = l4.waitAny();
             while (true) {
                 long from = l4.from();
-                if (L4.failed(tag)) {
+                if (c.twin && L4.failed(tag) && IpcError.error(l4.errorCode()) == IpcError.TIMEOUT) {
+                    if (pending[0] != 0) {                         // nothing else came: serve the deferred fault
+                        l4.loadMapItem(anonymous.resolve(l4, pending[0], pending[1], (int) pending[2]), pending[1]);
+                        l4.reply(pending[0]);
+                        pending[0] = 0;
+                    }
+                } else if (L4.failed(tag)) {
                     // Only when the transfer ended at some moment: the fault the root answers is gone.
-                    o.log.add((c.action.timed() || c.action == Action.SHORT_XFER ? "pager: " : "root: ") + "failed " + IpcError.toString(l4.errorCode()));
+                    oA.log.add((c.action.timed() || c.action == Action.SHORT_XFER ? "pager: " : "root: ") + "failed " + IpcError.toString(l4.errorCode()));
                 } else if (Pager.isPageFault(tag)) {
                     long address = l4.mr(1);
-                    boolean fromSender = from == ids[0];
-                    boolean ofCopy = fromSender ? started : l4.mr(2) == -1L;
+                    boolean fromSender = from == ids[0] || (c.twin && from == ids[3]);
+                    int pair = c.twin && (from == ids[3] || from == ids[4]) ? 1 : 0;
+                    Observed o = pair == 1 ? oB : o0;
+                    boolean ofCopy = fromSender ? started[pair] : l4.mr(2) == -1L;
                     if (ofCopy) {
                         o.faults.add((fromSender ? "sender " : "receiver ") + Long.toHexString(address));
                         o.copyFaults.add(new Fault(-1, fromSender, address >>> 12));
@@ -646,30 +675,51 @@ class StringTransferProperties {
                         tag = l4.waitAny();
                         continue;
                     }
+                    if (c.twin) {
+                        // Twins: each fault waits for the next one (of the other pair, as a rule),
+                        // so that the two transfers take turns at their faults.
+                        if (pending[0] != 0) {
+                            long[] q = pending.clone();
+                            pending[0] = from; pending[1] = address; pending[2] = Pager.access(tag);
+                            l4.loadMapItem(anonymous.resolve(l4, q[0], q[1], (int) q[2]), q[1]);
+                            l4.reply(q[0]);
+                        } else {
+                            pending[0] = from; pending[1] = address; pending[2] = Pager.access(tag);
+                        }
+                        tag = l4.waitAny(TWIN_WAIT);
+                        continue;
+                    }
                     l4.loadMapItem(anonymous.resolve(l4, from, address, Pager.access(tag)), address);
                     tag = l4.replyWait(from);
                     continue;
                 } else if (MsgTag.label(tag) == START) {
                     // Once both are set up: the receiver goes first (to its receive), then the sender.
-                    if (from == ids[0]) started = true;
-                    else receiverSetUp = true;
-                    if (started && receiverSetUp) {
-                        l4.loadMsg(0);
-                        l4.reply(ids[1]);
-                        l4.threadSwitch(ids[1]);
+                    int pair = c.twin && (from == ids[3] || from == ids[4]) ? 1 : 0;
+                    if (from == ids[3 * pair]) started[pair] = true;
+                    else receiverSetUp[pair] = true;
+                    // A twin waits for both pairs: the receivers go to their receives, then both senders go.
+                    boolean go = c.twin ? started[0] && started[1] && receiverSetUp[0] && receiverSetUp[1] : started[0] && receiverSetUp[0];
+                    if (go) {
+                        for (int q = 0; q < (c.twin ? 2 : 1); q++) {
+                            l4.loadMsg(0);
+                            l4.reply(ids[1 + 3 * q]);
+                            l4.threadSwitch(ids[1 + 3 * q]);
+                        }
                         if (c.action.timed()) {
                             l4.loadMsg(0);
                             l4.send(ids[2]);                   // its clock starts now
                         }
-                        l4.loadMsg(0);
-                        l4.reply(ids[0]);
+                        for (int q = 0; q < (c.twin ? 2 : 1); q++) {
+                            l4.loadMsg(0);
+                            l4.reply(ids[3 * q]);
+                        }
                     }
                 } else if (MsgTag.label(tag) == DONE) {
                     if ((c.action != Action.TIMED_DELETE || from != victim) && ++done == expected) return;
                 } else {
-                    o.log.add("root: unexpected tag " + Long.toHexString(tag));
+                    oA.log.add("root: unexpected tag " + Long.toHexString(tag));
                 }
-                tag = l4.waitAny();
+                tag = c.twin ? l4.waitAny(TWIN_WAIT) : l4.waitAny();
             }
         });
         Harness h = s.run(Harness.testOptions().withCopy(copy).withTracing(c.tracing));
@@ -680,9 +730,9 @@ class StringTransferProperties {
                     || t.state == ThreadState.LOCKED_RUNNING_NESTED || t.xfer != null)
                 locked.add(ThreadId.toString(t.globalId) + " " + t.state + (t.xfer != null ? " in a transfer" : ""));
         });
-        if (!locked.isEmpty()) o.log.add("LOCKED: " + locked);
-        for (String v : h.kernel().invariantViolations()) o.log.add("INVARIANT: " + v);
-        return o;
+        if (!locked.isEmpty()) oA.log.add("LOCKED: " + locked);
+        for (String v : h.kernel().invariantViolations()) oA.log.add("INVARIANT: " + v);
+        return c.twin ? new Observed[] {oA, oB} : new Observed[] {oA};
     }
 
     // ------------------------------------------------------------------------- the check
@@ -694,15 +744,19 @@ class StringTransferProperties {
                 + (want.offset == 0 ? " at 0" : ""));
         Statistics.label("held").collect(c.action == Action.NONE || c.action == Action.SHORT_XFER ? c.action.toString()
                 : c.action + (c.action == Action.TIMEOUT ? "" : c.targetSender ? " sender" : " receiver") + (c.holdSender ? " in sender's fault" : " in receiver's fault"));
-        Statistics.label("layout").collect((c.cutWords > 0 ? "t cut short, " : "") + (c.sameSpace ? "one space, " : "") + (c.viaCall ? "reply to a Call, " : "") + (model.clipped ? "clipped" : "not clipped") + (c.lastC ? ", C on the last buffer" : "")
+        Statistics.label("layout").collect((c.twin ? "twice at once, " : "") + (c.cutWords > 0 ? "t cut short, " : "") + (c.sameSpace ? "one space, " : "") + (c.viaCall ? "reply to a Call, " : "") + (model.clipped ? "clipped" : "not clipped") + (c.lastC ? ", C on the last buffer" : "")
                 + (c.cut >= 0 ? ", C cleared" : "") + (c.accept ? "" : ", no s bit"));
         Statistics.label("copy faults").collect(model.faults.isEmpty() ? "0" : model.faults.size() < 5 ? "1-4" : model.faults.size() < 30 ? "5-29" : "30+");
-        Observed o;
+        Observed[] os;
         try {
-            o = run(copy, c);
+            os = run(copy, c);
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError(copy + " " + c + "\n  expected " + want + "\n  run failed: " + e, e);
         }
+        for (int pair = 0; pair < os.length; pair++) checkPair(copy, c, model, want, os[pair], os.length > 1 ? (pair == 0 ? " (first pair)" : " (second pair)") : "");
+    }
+
+    static void checkPair(Kernel.Copy copy, Case c, Model model, Outcome want, Observed o, String which) {
         List<String> wrong = new ArrayList<>();
         for (String l : o.log) if (l.startsWith("LOCKED") || l.startsWith("INVARIANT") || l.startsWith("root:")) wrong.add(l);
         boolean senderDeleted = c.action == Action.DELETE && c.targetSender;
@@ -830,7 +884,7 @@ class StringTransferProperties {
         checkFaults(c, model, o, wrong);
         if (!wrong.isEmpty())
             fail(copy + " " + c + "\n  model: " + model.end + " bytes" + (model.overflow ? " then overflow" : "") + ", faults " + model.faults
-                    + "\n  expected " + want + "\n  faults " + o.faults + "\n  log " + o.log + "\n  WRONG: " + String.join("\n  WRONG: ", wrong));
+                    + "\n  expected " + want + which + "\n  faults " + o.faults + "\n  log " + o.log + "\n  WRONG: " + String.join("\n  WRONG: ", wrong));
     }
 
     /**

@@ -33,34 +33,53 @@ import ristretto.user.StringBuffers;
 import ristretto.user.Threads;
 
 /**
- * Random string transfers (§4.3, §5.2, §6.4, §7, §9.4, §9.5) between a sender and a receiver in
- * two new spaces, both paged by the root task (anonymous memory), once per copy strategy. Each
- * case has:
+ * Random string transfers (§4.3, §5.2, §6.4, §7, §9.4, §9.5) between a sender and a receiver,
+ * both paged by the root task (anonymous memory), once per copy strategy; a third of the cases
+ * with tracing off. Each case has:
  * <ul>
  *   <li>a message of 1..3 send strings, each 1..3 items (compound), each item 1..4 substrings of
- *       0..10000 bytes at random addresses of the sender's 64 KiB area (crossing pages, possibly
- *       overlapping), whose bytes are a pattern of their address;</li>
+ *       0..10000 bytes (rarely up to 160 KB, copied in several chunks) at random addresses of
+ *       the sender's 64 KiB area (crossing pages, possibly overlapping), whose bytes are a
+ *       pattern of their address; sometimes the tag's {@code t} cuts it short (a malformed item
+ *       or compound chain, rule 6);</li>
  *   <li>receive buffers (chained with {@code C}) of 1..3 items of 1..4 substrings each, laid out
  *       without overlap in the receiver's area, each sized for its string — exactly, with room
- *       to spare, or too short — sometimes fewer buffers than strings, sometimes a {@code C} bit
- *       cleared in the middle of the chain, sometimes no acceptor {@code s} bit;</li>
+ *       to spare, or too short — sometimes fewer buffers than strings, a {@code C} bit cleared
+ *       in the middle of the chain, {@code C} on the last buffer (the zero BRs after it: an empty
+ *       buffer, a malformed one, or none), no acceptor {@code s} bit, or one substring of either
+ *       side crossing the end of the user area (a clipped copy, rule 7);</li>
  *   <li>per page, whether it translates when the copy starts: the sender's pages are all
  *       written, then some flushed (its pager maps the same data back); the receiver's are
- *       pre-filled with another pattern and mapped, pre-filled and flushed, or never touched
- *       (zero when mapped);</li>
+ *       pre-filled with another pattern and mapped, pre-filled and write-protected, pre-filled
+ *       and flushed, or never touched (zero when mapped);</li>
+ *   <li>sender and receiver in two spaces or in one; the string sent with Send, or as the reply
+ *       to the receiver's Call;</li>
  *   <li>XferTimeouts (never, zero, long) and, when the copy faults at all, sometimes one fault
- *       (sender's own or tunneled receiver's) held by the pager while: ExchangeRegisters with
- *       both cancel bits aborts one partner (from a thread of that partner's space), or the root
- *       deletes one partner, or a finite xfer timeout expires.</li>
+ *       (the sender's own or a tunneled one of the receiver) held by the pager while:
+ *       ExchangeRegisters with both cancel bits aborts one partner (from a thread of that
+ *       partner's space), or the root deletes one partner, or a finite xfer timeout expires;</li>
+ *   <li>or, holding nothing, at a random moment (wherever the transfer is: not begun, in a
+ *       fault, preempted between chunks, done) a higher-priority thread aborts a partner,
+ *       deletes it, or only reads its registers; or xfer timeouts of a few microseconds;</li>
+ *   <li>or (twins) the same case twice at once in four spaces, the pager deferring each fault
+ *       until the next one, so that the two transfers take turns on the CPU's copy buffer or
+ *       window.</li>
  * </ul>
  * An independent model (the byte stream of send string k fills receive buffer k, the rest of a
  * buffer is skipped, string k+1 needs buffer k's {@code C}; overflow at the bytes copied before
  * it; a fault ends a zero-xfer-timeout transfer at the bytes before the faulting byte; a held
- * fault ends it there) predicts both sides' results. Checked: both error codes (phase, error,
- * offset), the received tag's {@code t}; every byte in the receiver's area — the bytes copied
- * (as many as the offset says) are the sent ones at their positions, all others are untouched;
- * and afterwards no thread is locked or in a transfer, and the kernel's invariants and the
- * mapping database hold.
+ * fault ends it there, with 7 for an abort or a deletion and 5/6 by the shorter-timeout rule
+ * for an xfer timeout) predicts both sides' results. Checked: both error codes (phase, error,
+ * offset) and the sender's MR0; on success the received tag and the typed words in the
+ * receiver's MRs; every byte in the receiver's area — the bytes copied (as many as the offset
+ * says) are the sent ones at their positions, all others are untouched; the faults the pager
+ * gets from the copy (each page once, only the model's, all of them up to where the transfer
+ * stops; access read for the sender's, write and IP all ones for tunneled ones). Where the
+ * moment decides (the timed cases), any of the outcomes that moment can give: the result
+ * without it, both sides aborted (or timed out) at one offset no greater than the model's
+ * bytes (and no less than the first fault for an xfer timeout), or the target cancelled or
+ * deleted before the transfer. Afterwards no thread is locked or in a transfer, and the
+ * kernel's invariants and the mapping database hold.
  */
 class StringTransferProperties {
     static final long SRC = 0x5000_0000L, DST = 0x6000_0000L;

@@ -53,7 +53,8 @@ import ristretto.user.Threads;
  *       pre-filled with another pattern and mapped, pre-filled and write-protected, pre-filled
  *       and flushed, or never touched (zero when mapped);</li>
  *   <li>sender and receiver in two spaces or in one; the string sent with Send, or as the reply
- *       to the receiver's Call;</li>
+ *       to the receiver's Call; sometimes a map item among the strings (performed iff the
+ *       strings before it were complete; after the transfer, unless the sender was deleted);</li>
  *   <li>XferTimeouts (never, zero, long) and, when the copy faults at all, sometimes one fault
  *       (the sender's own or a tunneled one of the receiver) held by the pager while:
  *       ExchangeRegisters with both cancel bits aborts one partner (from a thread of that
@@ -92,6 +93,9 @@ class StringTransferProperties {
     static final int PARTNER_WAIT = Timeout.period(10_000_000);
     /** Twins: how long the pager waits for another fault before it serves a deferred one. */
     static final int TWIN_WAIT = Timeout.period(50);
+    /** The map item: a page of the sender's, filled with a marker, to this address of the receiver's. */
+    static final long MAP_SRC = 0x5200_0000L, MAP_DST = 0x6200_0000L;
+    static final byte MARKER = 0x3C;
 
     /** A receiver page when the copy starts: pre-filled and mapped (write-protected), pre-filled and flushed, never touched. */
     enum PageMode { MAPPED, READ_ONLY, FLUSHED, UNTOUCHED }
@@ -129,15 +133,17 @@ class StringTransferProperties {
      */
     record Case(long seed, List<List<Item>> send, List<List<Item>> recv, boolean accept, int cut, boolean lastC, boolean[] srcFlushed,
                 PageMode[] dstPages, int sndXfer, int rcvXfer, Action action, boolean holdSender, long holdPage,
-                boolean targetSender, int delayMicros, boolean sameSpace, boolean viaCall, int cutWords, boolean twin, boolean tracing) {
+                boolean targetSender, int delayMicros, boolean sameSpace, boolean viaCall, int cutWords, boolean twin, int mapBefore,
+                boolean tracing) {
         /** The typed words the sender's tag announces (its message is cut short by {@code cutWords}). */
-        int t() { return typedWordCount(send) - cutWords; }
+        int t() { return typedWordCount(send) - cutWords + (mapBefore >= 0 ? 2 : 0); }
         int dstBytes() { return dstPages.length * PAGE; }
 
         @Override public String toString() {
             StringBuilder b = new StringBuilder("Case seed=" + seed + (tracing ? "" : " tracing off") + (sameSpace ? " one space" : "") + (viaCall ? " (a reply to the receiver's Call)" : "")
                     + (twin ? " (twice at once: a second pair in spaces of their own)" : ""));
             b.append("\n  send ").append(send).append("\n  recv ").append(recv);
+            if (mapBefore >= 0) b.append("\n  a map item before string ").append(mapBefore);
             if (cutWords > 0) b.append("\n  the tag's t cut short by ").append(cutWords).append(" words");
             if (!accept) b.append(" (no s bit)");
             if (cut >= 0) b.append(" (C of buffer ").append(cut).append(" cleared)");
@@ -246,6 +252,8 @@ class StringTransferProperties {
                     p++;
                 }
                 if (k == badString) { over = true; break; }
+                completed = k + 1;
+                ends.add(p);
             }
             end = p;
             overflow = over;
@@ -259,6 +267,17 @@ class StringTransferProperties {
         }
 
         boolean clipped;
+        /** Strings the transfer completes (without faults ending it), and where each ends in the stream. */
+        int completed;
+        final List<Integer> ends = new ArrayList<>();
+
+        /** Strings complete when a transfer ended after {@code copied} bytes: the items after them were performed. */
+        int completedBy(long copied) {
+            int n = 0;
+            while (n < completed && ends.get(n) <= copied) n++;
+            return n;
+        }
+
         /** A fault the copy may or may not take on the other side at the clipped byte. */
         final List<Fault> atClip = new ArrayList<>();
 
@@ -485,7 +504,8 @@ class StringTransferProperties {
         }
         return new Case(seed, send, recv, accept, cut, lastC, srcFlushed, dstPages, snd, rcv, action, holdSender, holdPage, targetSender,
                 delay, r.nextInt(4) == 0, !action.timed() && r.nextInt(4) == 0, cutWords,
-                action == Action.NONE && r.nextInt(3) == 0, r.nextInt(3) != 0);
+                action == Action.NONE && r.nextInt(3) == 0, cutWords == 0 && r.nextInt(5) == 0 ? r.nextInt(strings + 1) : -1,
+                r.nextInt(3) != 0);
     }
 
     static int sendLength(Random r) {
@@ -511,6 +531,8 @@ class StringTransferProperties {
         boolean senderDone, receiverDone;
         long sendMicros;
         long[] receiverMrs;
+        /** Whether the map item's page arrived. */
+        boolean mapped;
         byte[] image;
         final List<String> faults = new ArrayList<>();
         /** The copy's faults (side and page) in the order the pager got them. */
@@ -532,6 +554,11 @@ class StringTransferProperties {
             byte[] b = new byte[SRC_AREA];
             for (int i = 0; i < SRC_AREA; i++) b[i] = srcByte(SRC + i);
             l4.write(SRC, b);
+            if (c.mapBefore >= 0) {
+                byte[] marker = new byte[PAGE];
+                Arrays.fill(marker, MARKER);
+                l4.write(MAP_SRC, marker);
+            }
             for (int pg = 0; pg < c.srcFlushed.length; pg++) if (c.srcFlushed[pg]) l4.flush(Fpage.log2(SRC + (long) pg * PAGE, 12, Fpage.RWX));
             l4.loadMsg(START);
             l4.call(l4.pager());                                   // from now on its faults are the copy's
@@ -539,12 +566,16 @@ class StringTransferProperties {
             Observed o = second ? oB : o0;
             long partner = second ? ids[4] : ids[1];
             Message m = new Message(9);
-            for (List<Item> str : c.send)
+            for (int k = 0; k <= c.send.size(); k++) {
+                if (k == c.mapBefore) m.map(Fpage.log2(MAP_SRC, 12, Fpage.RWX), MAP_DST);
+                if (k == c.send.size()) break;
+                List<Item> str = c.send.get(k);
                 for (int i = 0; i < str.size(); i++) {
                     Item it = str.get(i);
                     if (i == 0) m.string(it.length, it.addrs);
                     else m.more(it.length, it.addrs);
                 }
+            }
             m.load(l4);
             if (c.cutWords > 0) l4.setMr(0, MsgTag.make(9, 0, c.t()));
             long before = l4.systemClock();
@@ -606,6 +637,7 @@ class StringTransferProperties {
                 l4.setBr(last, l4.br(last) | 1L);
                 for (int i = br; i <= 32; i++) l4.setBr(i, 0);
             }
+            if (c.mapBefore >= 0) l4.setReceiveWindow(Fpage.COMPLETE);
             if (!c.accept) StringBuffers.refuse(l4);
             long tag;
             if (c.viaCall) {
@@ -620,6 +652,7 @@ class StringTransferProperties {
             for (int i = 0; i < 64; i++) o.receiverMrs[i] = l4.mr(i);
             o.receiverDone = true;
             o.image = l4.read(DST, c.dstBytes());
+            if (c.mapBefore >= 0) o.mapped = l4.read(MAP_DST, 1)[0] == MARKER;
             do l4.loadMsg(DONE);
             while (L4.failed(l4.send(l4.pager())));               // (a timed abort may cancel it)
         });
@@ -763,7 +796,7 @@ class StringTransferProperties {
                 + (want.offset == 0 ? " at 0" : ""));
         Statistics.label("held").collect(c.action == Action.NONE || c.action == Action.SHORT_XFER ? c.action.toString()
                 : c.action + (c.action == Action.TIMEOUT ? "" : c.targetSender ? " sender" : " receiver") + (c.holdSender ? " in sender's fault" : " in receiver's fault"));
-        Statistics.label("layout").collect((c.twin ? "twice at once, " : "") + (c.cutWords > 0 ? "t cut short, " : "") + (c.sameSpace ? "one space, " : "") + (c.viaCall ? "reply to a Call, " : "") + (model.clipped ? "clipped" : "not clipped") + (c.lastC ? ", C on the last buffer" : "")
+        Statistics.label("layout").collect((c.mapBefore >= 0 ? "map item, " : "") + (c.twin ? "twice at once, " : "") + (c.cutWords > 0 ? "t cut short, " : "") + (c.sameSpace ? "one space, " : "") + (c.viaCall ? "reply to a Call, " : "") + (model.clipped ? "clipped" : "not clipped") + (c.lastC ? ", C on the last buffer" : "")
                 + (c.cut >= 0 ? ", C cleared" : "") + (c.accept ? "" : ", no s bit"));
         Statistics.label("copy faults").collect(model.faults.isEmpty() ? "0" : model.faults.size() < 5 ? "1-4" : model.faults.size() < 30 ? "5-29" : "30+");
         Observed[] os;
@@ -932,6 +965,20 @@ class StringTransferProperties {
     /** The bytes: as many arrived as the receiver's result says (all on success), no others changed. */
     static void checkImage(Case c, Model model, Observed o, List<String> wrong) {
         long copied = L4.failed(o.receiverTag) ? IpcError.offset(o.receiverCode) : model.end;
+        // The map item came after mapBefore strings: performed iff they were all complete.
+        // (Unless the sender was deleted: with its space go the mappings derived from it.)
+        boolean senderDeleted = (c.action == Action.DELETE || c.action == Action.TIMED_DELETE) && c.targetSender;
+        if (c.mapBefore >= 0 && !senderDeleted) {
+            int done = L4.failed(o.receiverTag) ? model.completedBy(copied) : model.completed;
+            // (A transfer that never began — the receiver cancelled, timed out, its partner gone — performed nothing.)
+            boolean began = !L4.failed(o.receiverTag) || IpcError.error(o.receiverCode) >= IpcError.MSG_OVERFLOW;
+            // (An abort or xfer timeout that comes as the last chunk of the string before the item
+            // was copied — at the chunk's event check, not at a fault — ends it before the item.)
+            boolean either = (c.action.timed() || c.action == Action.SHORT_XFER) && L4.failed(o.receiverTag) && c.mapBefore >= 1
+                    && c.mapBefore - 1 < model.completed && model.ends.get(c.mapBefore - 1) == copied;
+            if (!either && o.mapped != (began && c.mapBefore <= done))
+                wrong.add("the map item (after " + c.mapBefore + " strings; " + done + " complete) was " + (o.mapped ? "" : "not ") + "performed");
+        }
         if (copied > model.end) wrong.add("offset " + copied + " beyond the " + model.end + " bytes the buffers can take");
         byte[] img = model.image(c, copied);
         if (!Arrays.equals(img, o.image)) {
@@ -945,12 +992,19 @@ class StringTransferProperties {
     /** The message's typed words as §4.3 encodes them. */
     static long[] typedWords(Case c) {
         List<Long> w = new ArrayList<>();
-        for (List<Item> str : c.send)
+        for (int k = 0; k <= c.send.size(); k++) {
+            if (k == c.mapBefore) {
+                w.add(ristretto.abi.MapItem.mapWord(MAP_DST));
+                w.add(Fpage.log2(MAP_SRC, 12, Fpage.RWX));
+            }
+            if (k == c.send.size()) break;
+            List<Item> str = c.send.get(k);
             for (int i = 0; i < str.size(); i++) {
                 Item it = str.get(i);
                 w.add(ristretto.abi.StringItem.header(it.length, it.addrs.length, i < str.size() - 1, false, ristretto.abi.StringItem.HINT_DEFAULT));
                 for (long a : it.addrs) w.add(a);
             }
+        }
         return w.stream().mapToLong(Long::longValue).limit(c.t()).toArray();
     }
 

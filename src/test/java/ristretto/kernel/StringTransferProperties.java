@@ -794,8 +794,9 @@ class StringTransferProperties {
         Outcome want = model.expected(c);
         Statistics.label("outcome").collect(want.ok ? "ok" : IpcError.name(want.senderError) + "/" + IpcError.name(want.receiverError)
                 + (want.offset == 0 ? " at 0" : ""));
-        Statistics.label("held").collect(c.action == Action.NONE || c.action == Action.SHORT_XFER ? c.action.toString()
-                : c.action + (c.action == Action.TIMEOUT ? "" : c.targetSender ? " sender" : " receiver") + (c.holdSender ? " in sender's fault" : " in receiver's fault"));
+        Statistics.label("action").collect(c.action == Action.NONE || c.action == Action.SHORT_XFER ? c.action.toString()
+                : c.action + (c.action == Action.TIMEOUT ? "" : c.targetSender ? " sender" : " receiver")
+                        + (c.action.timed() ? "" : c.holdSender ? " in sender's fault" : " in receiver's fault"));
         Statistics.label("layout").collect((c.mapBefore >= 0 ? "map item, " : "") + (c.twin ? "twice at once, " : "") + (c.cutWords > 0 ? "t cut short, " : "") + (c.sameSpace ? "one space, " : "") + (c.viaCall ? "reply to a Call, " : "") + (model.clipped ? "clipped" : "not clipped") + (c.lastC ? ", C on the last buffer" : "")
                 + (c.cut >= 0 ? ", C cleared" : "") + (c.accept ? "" : ", no s bit"));
         Statistics.label("copy faults").collect(model.faults.isEmpty() ? "0" : model.faults.size() < 5 ? "1-4" : model.faults.size() < 30 ? "5-29" : "30+");

@@ -32,13 +32,6 @@ public final class InterruptController {
 
     public long pendingUnmasked() { return pending & ~masked; }
 
-    /** Takes {@code line}'s pending interrupt, if it has one: answers whether it had (the bit is cleared). */
-    public boolean take(int line) {
-        if (!isPending(line)) return false;
-        pending &= ~(1L << line);
-        return true;
-    }
-
     /** Acknowledges the lowest pending unmasked line and answers it, or -1. */
     public int acknowledge() {
         long p = pendingUnmasked();

@@ -69,11 +69,9 @@ public final class InterruptIpc {
         it.state = HALTED;
         it.partner = 0;
         InterruptController pic = self.kernel.machine.interruptController();
-        self.kernel.trace(Trace.DELIVER, self, it);
         pic.unmask(it.irqLine);
-        // An interrupt that came during the mask is taken now: queued at the handler, whose
-        // receive (a ReplyWait's) then finds it without waiting.
-        if (pic.take(it.irqLine)) self.kernel.deviceInterrupt(it.irqLine, self.cpu);
+        if (pic.isPending(it.irqLine)) self.cpu.machineCpu.requestCheck();   // delivered at the next check
+        self.kernel.trace(Trace.DELIVER, self, it);
         return true;
     }
 

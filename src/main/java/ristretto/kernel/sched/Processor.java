@@ -340,9 +340,7 @@ public final class Processor {
         boolean resched = false;
         int line;
         while ((line = pic.acknowledge()) >= 0) {
-            if (line == InterruptController.TIMER_LINE) continue;
-            machineCpu.charge(kernel.costEntryNs);           // taking an interrupt costs a kernel entry
-            resched |= kernel.deviceInterrupt(line, this);
+            if (line != InterruptController.TIMER_LINE) resched |= kernel.deviceInterrupt(line, this);
         }
         resched |= scheduler.wakeExpired(now);
         resched |= scheduler.sliceExpired(now);

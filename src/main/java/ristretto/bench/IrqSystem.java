@@ -18,45 +18,47 @@ import ristretto.user.Program;
 import ristretto.user.Threads;
 
 /**
- * A booted Ristretto system with one interrupt handler, driven by the host one interrupt at a
- * time: the shape that lets JMH time the interrupt path ({@link Irq}) like {@link PingPongSystem}
- * times IPC.
+ * A booted Ristretto system with one interrupt handler serving a device, driven by the host a
+ * batch of interrupts at a time: the shape that lets JMH time the interrupt path ({@link Irq})
+ * like {@link PingPongSystem} times IPC.
  *
  * <p><b>Programs.</b> The root task creates the handler in a space of its own, associates the
  * interrupt thread of line {@value #LINE} with it (ThreadControl, privileged) and then waits for
  * ever. The handler waits for anyone; for each message it checks that it is the interrupt
- * (label −1, From the interrupt thread), counts it, reads the machine clock, and acknowledges
- * and waits again in one ReplyWait to the interrupt thread ({@link L4#acknowledgeAndWait}).
+ * (label −1, From the interrupt thread), counts it, reads the machine clock, re-arms the device
+ * while the batch wants more interrupts, and acknowledges and waits again in one ReplyWait to
+ * the interrupt thread ({@link L4#acknowledgeAndWait}).
  *
- * <p><b>The device</b> ({@link HostDevice}) raises its line when the host has asked for it
- * ({@link HostDevice#request}): its next time ({@link Device#nextNs}) becomes the time of the
- * request, which the CPU sees the next time it looks at its devices. The host asks only between
- * two runs of the machine, when the handler is ready to run, and asks for no event check, so the
- * kernel sees the request when the CPU next idles (idling looks at every device's next time):
- * the line rises while the CPU is idle and the handler waits — the case whose latency counts. (An
- * event check requested at once would make the handler's own next kernel entry poll the device
- * while its line is still masked; the interrupt would wait for the acknowledgement instead.) The
- * device can raise at times nobody knows ({@link Device#external}), so an idle machine with
- * nothing requested ticks along instead of halting.
+ * <p><b>The device</b> ({@link HostDevice}) raises its line once per request ({@link
+ * HostDevice#request}), as a one-shot timer does once per programming: its next time ({@link
+ * Device#nextNs}) becomes the time of the request, which the CPU sees the next time it looks at
+ * its devices. A request asks for no event check, so the kernel sees it when the CPU next idles
+ * (idling looks at every device's next time): the line rises while the CPU is idle and the
+ * handler waits — the case whose latency counts. (An event check requested at once would make the
+ * handler's own next kernel entry poll the device while its line is still masked; the interrupt
+ * would wait for the acknowledgement instead.) The device can raise at times nobody knows ({@link
+ * Device#external}), so an idle machine with nothing requested ticks along instead of halting.
  *
- * <p><b>Stepping.</b> One {@link #interrupts(int) step} is one {@link Ristretto#runUntilIdle()}
- * after one request: the handler, woken by the interrupt delivered in the step before, returns
- * from its receive, counts the interrupt, acknowledges and waits (the CPU idles); the idling CPU
- * polls the device, which raises its line; the kernel acknowledges it at the controller, masks it,
- * and its interrupt thread delivers the message to the waiting handler, which becomes ready; the
- * CPU goes back to the host (the kernel's dispatcher returns after one idle, even when that idle
- * woke a thread). Booting ends with one such step, so that in every later one exactly one
- * interrupt is raised and delivered and exactly one is handled: the steady state of a handler
- * serving a device, one interrupt per step. Every batch of steps checks it.
+ * <p><b>Batches.</b> {@link #interrupts(int) interrupts(n)} lets the handler re-arm the device
+ * {@code n} times and runs the machine for {@code n} idles ({@link Ristretto#runIdles}): the
+ * handler, woken by the interrupt delivered before, returns from its receive, counts it, re-arms
+ * the device, acknowledges and waits; the CPU idles — on the handler's stack, but for the
+ * batch's last idle, which is the dispatcher's — and polls the device, which raises its line;
+ * the kernel acknowledges it at the controller, masks it, and its interrupt thread delivers the
+ * message to the waiting handler, which runs on (or, after the last idle, is left ready while the
+ * dispatcher returns to the host). Booting ends with one such idle, so that in every batch
+ * exactly {@code n} interrupts are raised and delivered and {@code n} handled: the steady state
+ * of a handler serving a device, one interrupt per idle. Every batch checks it.
  *
  * <p><b>Virtual time.</b> The device notes the machine time of each raise ({@link
  * HostDevice#lastRaiseNs}), the handler the machine time when its receive returned; their
  * difference is the interrupt latency in the simulated machine's clock ({@link
- * #virtualLatencyMeanNs}), deterministic.
+ * #virtualLatencyMeanNs}), deterministic: the interrupt's kernel entry, as the cost model charges it.
  *
- * <p>The only state shared with the host is what the handler writes (its counts, the latency
- * sums), checked by the host after each batch; user code and host run on the same carrier thread,
- * so no synchronisation is needed. Not thread-safe, like the machine it drives.
+ * <p>The only state shared with the host is what the handler reads and writes (the batch's
+ * requests, its counts, the latency sums), set before and checked after each batch; user code
+ * and host run on the same carrier thread, so no synchronisation is needed. Not thread-safe, like
+ * the machine it drives.
  */
 public final class IrqSystem {
     /** The device line: any line but the timer's. */
@@ -73,6 +75,8 @@ public final class IrqSystem {
     private boolean started;
     private long latencySumNs, latencyMaxNs;
     private long handlerId;
+    /** Raises the handler still asks the device for in this batch (see {@link #interrupts}). */
+    private int requestsLeft;
     private final List<String> kernelReports = Collections.synchronizedList(new ArrayList<>());
 
     /**
@@ -131,7 +135,9 @@ public final class IrqSystem {
                         + (halt != null ? halt : step > 100 ? "too many steps" : kernelReports));
         }
         // The handler waits, the line is armed: the first step raises and delivers without handling.
-        step();
+        device.request();
+        String halt = system.runUntilIdle();
+        if (halt != null) throw new IllegalStateException("irq: machine halted: " + halt);
         if (device.raised() != 1 || handled != 0 || !delivered())
             throw new IllegalStateException("irq: the first interrupt was not delivered: " + describe());
     }
@@ -160,6 +166,10 @@ public final class IrqSystem {
                         } else {
                             others++;
                         }
+                        if (requestsLeft > 0) {                          // the driver re-arms its device
+                            requestsLeft--;
+                            device.request();
+                        }
                         tag = l4.acknowledgeAndWait(IRQ);
                     }
                 });
@@ -173,20 +183,16 @@ public final class IrqSystem {
         };
     }
 
-    private void step() {
-        device.request();
-        String halt = system.runUntilIdle();
-        if (halt != null) throw new IllegalStateException("irq: machine halted: " + halt);
-    }
-
     /**
-     * Runs {@code n} steps: {@code n} interrupts raised, delivered and handled (see the class
+     * Runs a batch of {@code n}: {@code n} interrupts raised, delivered and handled (see the class
      * comment). Checks that exactly that happened; answers the interrupts handled so far.
      */
     public long interrupts(int n) {
         long before = handled, raisedBefore = device.raised();
-        for (int i = 0; i < n; i++) step();
-        if (handled != before + n || device.raised() != raisedBefore + n || device.merged() != 0 || others != 0
+        requestsLeft = n;
+        String halt = system.runIdles(n);
+        if (halt != null) throw new IllegalStateException("irq: machine halted: " + halt);
+        if (requestsLeft != 0 || handled != before + n || device.raised() != raisedBefore + n || device.merged() != 0 || others != 0
                 || !delivered() || !kernelReports.isEmpty())
             throw new IllegalStateException("irq: " + n + " steps handled " + (handled - before) + " interrupts; " + describe());
         return handled;

@@ -226,6 +226,18 @@ public final class Kernel {
         return p.halted ? p.haltReason : null;
     }
 
+    /**
+     * Stepped mode, {@code n} idles a step: runs CPU 0 until it has idled {@code n} times and
+     * returns, as {@code n} calls of {@link #runUntilIdle} would, but without returning to the
+     * host in between — so the idles but the last may take place on the stack of the thread that
+     * blocked. Answers null, or the halt reason once the machine has halted.
+     */
+    public String runIdles(long n) {
+        Processor p = processors[0];
+        p.runIdles(n);
+        return p.halted ? p.haltReason : null;
+    }
+
     public long switches() { return processors[0].switches; }
 
     public int systemBase() { return systemBase; }

@@ -204,4 +204,7 @@ public final class Ristretto {
 
     /** Stepped mode: runs until the machine idles once and answers null, or why it halted ({@link Kernel#runUntilIdle}). */
     public String runUntilIdle() { return kernel.runUntilIdle(); }
+
+    /** Stepped mode, {@code n} idles a step ({@link Kernel#runIdles}). */
+    public String runIdles(long n) { return kernel.runIdles(n); }
 }

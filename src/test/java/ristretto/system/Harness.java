@@ -60,6 +60,16 @@ public final class Harness {
         return this;
     }
 
+    /**
+     * As {@link #runToHalt}, but stepped: the host runs the machine one idle at a time ({@link
+     * Ristretto#runUntilIdle}), so every idle is the dispatcher's and none takes place on the
+     * stack of a thread that blocked. The same program must give the same trace either way.
+     */
+    public Harness stepToHalt() {
+        while ((haltReason = system.runUntilIdle()) == null) { }
+        return this;
+    }
+
     public Kernel kernel() { return system.kernel(); }
 
     /** Machine time at the halt, in µs. */

@@ -54,6 +54,8 @@ public final class Processor {
     public boolean halted;
     public String haltReason;
     public long switches;
+    /** Idles that took place on the stack of the thread that blocked and ended with it running on ({@link #idleInPlace}). */
+    public long idlesInPlace;
     /**
      * For host-side watchers ({@code system.CarrierWatch}): the host thread running this CPU now
      * (null between runs), and whether it is waiting for time to pass in {@link #idle} (the real
@@ -85,6 +87,7 @@ public final class Processor {
     void yieldTo(Tcb self, Tcb target) {
         next = target;
         if (target != null && kernel.directSwitch && self.mounted && switchNested(self)) return;
+        if (target == null && idleInPlace(self)) return;
         try {
             Continuation.yield(SCOPE);
         } catch (StackOverflowError e) {
@@ -186,19 +189,33 @@ public final class Processor {
 
     /** Runs L4 threads on the calling (carrier) thread until the machine halts. */
     public void run() {
-        while (!halted) runUntilIdle();
+        while (!halted) runIdles(Long.MAX_VALUE);
     }
 
     /**
      * Runs L4 threads until none is runnable, then idles once: virtual time jumps to the next
-     * event (a woken thread is made ready) or the machine halts. {@link #run} is this in a loop;
-     * called on its own it lets the host step the machine (see {@link Kernel#runUntilIdle}).
+     * event (a woken thread is made ready) or the machine halts. Called on its own it lets the
+     * host step the machine (see {@link Kernel#runUntilIdle}).
      */
-    public void runUntilIdle() {
+    public void runUntilIdle() { runIdles(1); }
+
+    /**
+     * How many more times this run may idle before the dispatcher returns to the host: {@link
+     * #run} never returns for it, {@link #runUntilIdle} after one idle, {@link #runIdles} after n.
+     */
+    private long idlesLeft;
+
+    /**
+     * Runs L4 threads until the CPU has idled {@code n} times (or the machine halts): each idle
+     * jumps virtual time to the next event. All but the last may happen on the stack of the
+     * thread that blocked ({@link #idleInPlace}); the last is the dispatcher's, which then returns.
+     */
+    public void runIdles(long n) {
         Processor outer = Meter.attach(this);
         carrier = Thread.currentThread();
+        idlesLeft = n;
         try {
-            while (!halted) {
+            while (!halted && idlesLeft > 0) {
                 Tcb t = next;
                 next = null;
                 if (yieldpointEvents) {
@@ -208,7 +225,7 @@ public final class Processor {
                 if (t == null || !t.runnable() || t.cpu != this) t = scheduler.choose();
                 if (t == null) {
                     idle();
-                    return;
+                    continue;
                 }
                 dispatch(t);
             }
@@ -340,7 +357,9 @@ public final class Processor {
         boolean resched = false;
         int line;
         while ((line = pic.acknowledge()) >= 0) {
-            if (line != InterruptController.TIMER_LINE) resched |= kernel.deviceInterrupt(line, this);
+            if (line == InterruptController.TIMER_LINE) continue;      // the kernel's own tick: its events follow
+            now = clock.advance(kernel.costEntryNs);                 // taking a device interrupt is a kernel entry
+            resched |= kernel.deviceInterrupt(line, this);
         }
         resched |= scheduler.wakeExpired(now);
         resched |= scheduler.sliceExpired(now);
@@ -413,8 +432,32 @@ public final class Processor {
         while ((t = inbox.poll()) != null) if (t.cpu == this) scheduler.wake(t);
     }
 
+    /**
+     * {@code self} has just blocked and nothing else is ready: rather than yield to the dispatcher
+     * only to be mounted again when an event wakes it, the CPU idles on {@code self}'s stack, as
+     * the dispatcher would ({@link #idle}), and if the scheduler then chooses {@code self} it
+     * returns at once (true): a handler woken by an interrupt, a thread woken by its timeout, pays
+     * no continuation switch. The same switch is counted and traced as through the dispatcher.
+     * Answers false — the caller yields, and the dispatcher runs whom the scheduler chooses —
+     * when another thread is ready, {@code self} is not at the bottom of the carrier's stack
+     * (mounted nested on another thread's) or too near its edge for the idle path, the run owes
+     * the host its last idle, the machine halted, or the idle woke someone else first.
+     */
+    private boolean idleInPlace(Tcb self) {
+        if (idlesLeft <= 1 || nested > 0 || current != self || self.runnable() || yieldpointEvents) return false;
+        if (scheduler.choose() != null) return false;
+        // The idle path runs below the blocking call's frames: it must fit as a kernel entry's does.
+        if (!StackHeadroom.kernelFits()) return false;
+        idle();
+        if (halted || scheduler.choose() != self) return false;
+        becomeCurrent(self);
+        idlesInPlace++;
+        return true;
+    }
+
     /** Nothing is runnable: jump virtual time to the next event, or halt the machine. */
     private void idle() {
+        idlesLeft--;
         scheduler.idle();
         drainInbox();
         // A line unmasked with its interrupt pending (an acknowledgement just now): delivered before anything waits.

@@ -1,5 +1,6 @@
 package ristretto.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,5 +88,49 @@ class CarrierWatchTest {
             h.runToHalt();
         }
         assertNull(reports.poll(), "a healthy machine was reported");
+    }
+
+    /**
+     * A machine whose only hope is host input (a handler waits for a device that raises when the
+     * host says so) parks its carrier a tick of host time at a time: idle, not wedged, however
+     * long the host takes. The test waits until the machine has parked 30 times (some 30 ms of
+     * host time, 30 samples of the watch), then gives it the input, and the program ends.
+     */
+    @Test
+    void aMachineWaitingForHostInputIsNeverReported() throws Exception {
+        final class HostInput extends ristretto.machine.Device {
+            final java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+            volatile boolean typed;
+            boolean raised;
+            HostInput() { super(5); }
+            @Override public long nextNs() { looks.incrementAndGet(); return ristretto.machine.EventQueue.NONE; }
+            @Override public void poll(long nowNs, ristretto.machine.InterruptController pic) {
+                if (typed && !raised) { raised = true; pic.raise(line()); }
+            }
+            @Override public boolean external() { return true; }
+        }
+        HostInput input = new HostInput();
+        long irq = ristretto.user.L4.interruptThread(5);
+        java.util.List<String> log = new java.util.ArrayList<>();
+        Scenario s = new Scenario().main(l4 -> {
+            l4.associateInterrupt(irq, l4.myGlobalId());
+            log.add(ristretto.user.L4.isInterrupt(l4.waitAny()) ? "input" : "other");
+            l4.deassociateInterrupt(irq);
+        });
+        Harness h = Harness.boot(Machine.Config.defaults(), Kernel.Options.defaults(), s, Harness.TIME_LIMIT_NS);
+        h.kernel().machine().attach(input);
+        BlockingQueue<String> reports = new ArrayBlockingQueue<>(4);
+        try (CarrierWatch watch = CarrierWatch.start(h.kernel(), 1_000_000, reports::add)) {
+            Thread machine = Thread.ofPlatform().daemon(true).name("waiting-machine").start(h::runToHalt);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (input.looks.get() < 30 && System.nanoTime() < deadline) Thread.onSpinWait();
+            input.typed = true;
+            h.kernel().machine().cpu(0).requestCheck();
+            machine.join(TimeUnit.SECONDS.toMillis(30));
+            assertTrue(!machine.isAlive(), "the input ended the program");
+        }
+        assertTrue(input.looks.get() >= 30, "the machine waited for the host");
+        assertEquals(java.util.List.of("input"), log);
+        assertNull(reports.poll(), "a machine waiting for host input was reported");
     }
 }

@@ -472,14 +472,14 @@ public final class Processor {
             return;
         }
         long target = Math.min(wakeUs == Long.MAX_VALUE ? EventQueue.NONE : Math.multiplyExact(wakeUs, 1000L), deviceNs);
-        if (target == EventQueue.NONE) {                 // only host input can come: tick along, a tick of host time at a time
-            if (clock.isVirtual()) machineCpu.awaitHost(machineCpu.machine().timer().periodNs());
-            target = machineCpu.machine().timer().nextNs();
-        }
         current = null;
         Meter.account(this);                             // what ran is on the clock before it jumps
-        idling = true;
+        idling = true;                                   // (a carrier parked here is idle, not wedged)
         try {
+            if (target == EventQueue.NONE) {             // only host input can come: tick along, a tick of host time at a time
+                if (clock.isVirtual()) machineCpu.awaitHost(machineCpu.machine().timer().periodNs());
+                target = machineCpu.machine().timer().nextNs();
+            }
             clock.jumpTo(target);
         } finally {
             idling = false;

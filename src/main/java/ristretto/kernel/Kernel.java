@@ -83,6 +83,13 @@ public final class Kernel {
      */
     public final long instructionNs;
     public final int entryBytecodes, accessBytecodes;
+    /**
+     * Whether a user memory access costs a whole number of bytecodes on the virtual clock: then
+     * the access only takes that from the meter's budget, as a yieldpoint does, and the clock
+     * catches up at the next settlement ({@code TrapGate}); otherwise each access is charged to
+     * the clock itself.
+     */
+    public final boolean accessInBudget;
     public final int threadBits, systemBase, userBase;
     public final ThreadTable threads;
     public final Processor[] processors;
@@ -121,6 +128,7 @@ public final class Kernel {
         this.instructionNs = machine.config().instructionNs();
         this.entryBytecodes = inBytecodes(costEntryNs);
         this.accessBytecodes = inBytecodes(costMemoryNs);
+        this.accessInBudget = machine.clock().isVirtual() && accessBytecodes > 0 && accessBytecodes * instructionNs == costMemoryNs;
         this.threadBits = options.threadBits();
         this.systemBase = machine.config().interruptLines();
         this.userBase = systemBase + 32;

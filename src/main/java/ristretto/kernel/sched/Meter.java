@@ -150,8 +150,8 @@ public final class Meter {
         return done;
     }
 
-    /** Charges whatever ran since the last settlement to {@code p}'s clock (a thread ended, the CPU idles). */
-    static void account(Processor p) {
+    /** Charges whatever ran since the last settlement to {@code p}'s clock (a thread ended, the CPU idles, a device is accessed). */
+    public static void account(Processor p) {
         long done = settle(0);
         if (done != 0) p.clock.advance(done * p.kernel.instructionNs);
     }
@@ -163,8 +163,8 @@ public final class Meter {
         MeterGate.budget = 0;
     }
 
-    /** {@code p} has handled its events (or starts running): a budget up to its next event. */
-    static void regrant(Processor p) {
+    /** {@code p} has handled its events (or starts running, or a memory access settled): a budget up to its next event. */
+    public static void regrant(Processor p) {
         if (p == processor) grant(p);
     }
 

@@ -185,10 +185,29 @@ public final class TrapGate implements UserCpu {
         Tcb t = self;
         Processor p = t.cpu;
         Kernel k = t.kernel;
-        if (p.machineCpu.charge(k.costMemoryNs + Meter.settle(k.accessBytecodes) * k.instructionNs)) events(t, p);
+        if (k.accessInBudget) {
+            // The access costs whole bytecodes: taken from the meter's budget like a yieldpoint's,
+            // on the clock at the next settlement; a budget run out means an event may be due.
+            int b = MeterGate.budget - k.accessBytecodes;
+            MeterGate.budget = b;
+            if (b < 0) budgetSpent(t, p);
+        } else if (p.machineCpu.charge(k.costMemoryNs + Meter.settle(k.accessBytecodes) * k.instructionNs)) {
+            events(t, p);
+        }
         long pa = p.machineCpu.translate(vaddr, rights);
         if (pa < 0 || (vaddr & (bytes - 1)) != 0) pa = fault(t, p, vaddr, rights, bytes);
+        else if (pa >= k.memory.size() && k.accessInBudget) Meter.account(p);      // device memory: the device sees the time of the access
         return pa;
+    }
+
+    /**
+     * An access found the meter's budget spent: what ran since the last settlement, this access
+     * included, goes on the clock; due events are taken (which grants a new budget), else the
+     * budget is granted anew up to the next event.
+     */
+    private static void budgetSpent(Tcb t, Processor p) {
+        if (p.machineCpu.charge(Meter.settle(0) * t.kernel.instructionNs) && MeterGate.initialising == 0) events(t, p);
+        else Meter.regrant(p);
     }
 
     /** The machine has 1-, 2-, 4- and 8-byte accesses; asking for another is the program's fault. */

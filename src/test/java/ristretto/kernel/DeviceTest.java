@@ -90,6 +90,35 @@ class DeviceTest {
     }
 
     /**
+     * A device sees the machine time of the access that reaches it: every user memory access
+     * before it is on the clock, though a RAM access only takes its cost from the meter's budget
+     * and the clock catches up later. Between two reads of the timer's clock register, {@code n}
+     * loads from RAM and the second read itself, one memory access each and nothing else.
+     */
+    @Test
+    void aDeviceSeesTheTimeOfTheAccessThatReachesIt() {
+        Scenario s = new Scenario();
+        long[] at = new long[4];
+        int n = 1000;
+        s.main(l4 -> {
+            long regs = DeviceMemory.map(l4, LINE);
+            l4.store(Scenario.MEM, 1);
+            at[0] = l4.load(regs + TimerRegs.NOW);
+            long sum = 0;
+            for (int i = 0; i < n; i++) sum += l4.load(Scenario.MEM);
+            at[1] = l4.load(regs + TimerRegs.NOW);
+            at[2] = sum;
+            at[3] = l4.load(regs + TimerRegs.NOW);
+        });
+        Harness h = run(s, new ProgrammableTimer(LINE));
+        long access = Scenario.MACHINE.memoryAccessNs();
+        assertEquals(n, at[2]);
+        assertEquals((n + 1) * access, at[1] - at[0], "n loads and the read of the register");
+        assertEquals(access, at[3] - at[1], "one read of the register");
+        assertTrue(h.kernel().accessInBudget, "the default machine charges accesses through the budget");
+    }
+
+    /**
      * A slow handler misses periods: the timer counts every one on its grid, and the line, masked
      * meanwhile, delivers the pending interrupt as soon as the handler acknowledges.
      */

@@ -94,7 +94,7 @@ class CarrierWatchTest {
      * A machine whose only hope is host input (a handler waits for a device that raises when the
      * host says so) parks its carrier a tick of host time at a time: idle, not wedged, however
      * long the host takes. The test waits until the machine has parked 30 times (some 30 ms of
-     * host time, 30 samples of the watch), then gives it the input, and the program ends.
+     * host time, some 300 samples of the watch), then gives it the input, and the program ends.
      */
     @Test
     void aMachineWaitingForHostInputIsNeverReported() throws Exception {
@@ -120,7 +120,8 @@ class CarrierWatchTest {
         Harness h = Harness.boot(Machine.Config.defaults(), Kernel.Options.defaults(), s, Harness.TIME_LIMIT_NS);
         h.kernel().machine().attach(input);
         BlockingQueue<String> reports = new ArrayBlockingQueue<>(4);
-        try (CarrierWatch watch = CarrierWatch.start(h.kernel(), 1_000_000, reports::add)) {
+        // Sampled every 100 µs: the carrier parks a millisecond at a time, so every park is seen twice.
+        try (CarrierWatch watch = CarrierWatch.start(h.kernel(), 100_000, reports::add)) {
             Thread machine = Thread.ofPlatform().daemon(true).name("waiting-machine").start(h::runToHalt);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (input.looks.get() < 30 && System.nanoTime() < deadline) Thread.onSpinWait();

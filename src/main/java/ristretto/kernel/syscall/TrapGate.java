@@ -196,7 +196,7 @@ public final class TrapGate implements UserCpu {
         }
         long pa = p.machineCpu.translate(vaddr, rights);
         if (pa < 0 || (vaddr & (bytes - 1)) != 0) pa = fault(t, p, vaddr, rights, bytes);
-        else if (pa >= k.memory.size() && k.accessInBudget) Meter.account(p);      // device memory: the device sees the time of the access
+        if (pa >= k.memory.size() && k.accessInBudget) Meter.account(t.cpu);       // device memory: the device sees the time of the access
         return pa;
     }
 

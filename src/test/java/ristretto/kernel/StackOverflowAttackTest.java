@@ -62,6 +62,8 @@ class StackOverflowAttackTest {
         assertEquals(List.of("attacker done", "server answers 42", "attacker inactive"), log, String.join("\n", h.console));
         assertTrue(counts[0] > 1000, "the attacker made " + counts[0] + " calls");
         assertTrue(counts[1] > 0, "some calls met the edge of the stack");
+        // Timed receives with nothing else to run idle on the attacker's stack, at every depth.
+        assertTrue(h.kernel().processors[0].idlesInPlace > 100, "idles in place: " + h.kernel().processors[0].idlesInPlace);
         assertEquals(List.of(), h.kernel().invariantViolations());
         for (String line : h.console) assertFalse(line.contains("KERNEL BUG"), line);
     }

@@ -228,11 +228,7 @@ public final class Kernel {
      * back to the host by blocking with a timeout (e.g. {@code L4.sleep}) while all else waits;
      * the next call resumes it. Answers null, or the halt reason once the machine has halted.
      */
-    public String runUntilIdle() {
-        Processor p = processors[0];
-        p.runUntilIdle();
-        return p.halted ? p.haltReason : null;
-    }
+    public String runUntilIdle() { return runIdles(1); }
 
     /**
      * Stepped mode, {@code n} idles a step: runs CPU 0 until it has idled {@code n} times and

@@ -22,7 +22,9 @@ class AccessChargeTest {
 
     private record Outcome(List<String> trace, long clockNs, List<Long> clocks, boolean inBudget) {}
 
-    private static Outcome run(Machine.Config machine) {
+    private static Outcome run(Machine.Config machine) { return run(machine, Harness.testOptions()); }
+
+    private static Outcome run(Machine.Config machine, Kernel.Options options) {
         List<Long> clocks = new ArrayList<>();
         Scenario s = new Scenario();
         s.entry("spinner", l4 -> spin(l4, MEM + 8 * l4.startSp() / 0x1000, 200_000));
@@ -45,7 +47,7 @@ class AccessChargeTest {
             l4.startThread(b, s.ip("spinner"), 0x2000);
             l4.startThread(c, s.ip("sleeper"), 0x3000);
         });
-        Harness h = checked(Harness.boot(machine, Harness.testOptions(), s, Harness.TIME_LIMIT_NS).runToHalt());
+        Harness h = checked(Harness.boot(machine, options, s, Harness.TIME_LIMIT_NS).runToHalt());
         return new Outcome(h.traceLines(), h.kernel().machine().clock().nowNs(), clocks, h.kernel().accessInBudget);
     }
 
@@ -60,5 +62,18 @@ class AccessChargeTest {
         assertEquals(atOnce.clocks(), budget.clocks());
         assertEquals(atOnce.trace(), budget.trace());
         assertEquals(atOnce.clockNs(), budget.clockNs());
+    }
+
+    /** As users run it (tracing off, unchecked): the same clocks as charging each access at once, and as the traced run. */
+    @Test
+    void theShippedConfigurationChargesTheSame() {
+        Kernel.Options shipped = Kernel.Options.defaults();
+        Outcome budget = run(MACHINE, shipped), atOnce = run(MACHINE.withInstructionNs(0), shipped), traced = run(MACHINE);
+        assertTrue(budget.inBudget());
+        assertEquals(6, budget.clocks().size());
+        assertEquals(atOnce.clocks(), budget.clocks());
+        assertEquals(atOnce.clockNs(), budget.clockNs());
+        assertEquals(traced.clocks(), budget.clocks());
+        assertEquals(traced.clockNs(), budget.clockNs());
     }
 }

@@ -30,7 +30,9 @@ class IdleInPlaceTest {
      * A handler of eight scripted interrupts at priority 200, a sleeper at 120 that sleeps and then
      * calls the root, and the root serving it: the CPU idles between all of them.
      */
-    private static Outcome run(boolean stepped) {
+    private static Outcome run(boolean stepped) { return run(stepped, Harness.testOptions()); }
+
+    private static Outcome run(boolean stepped, Kernel.Options options) {
         Scenario s = new Scenario();
         s.entry("handler", l4 -> {
             l4.associateInterrupt(IRQ, l4.myGlobalId());
@@ -63,7 +65,7 @@ class IdleInPlaceTest {
             }
         });
         ScriptedDevice d = new ScriptedDevice(LINE, us(100), us(250), us(260), us(270), us(400), us(700), us(710), us(1100));
-        Harness h = Harness.boot(MACHINE, Harness.testOptions(), s, Harness.TIME_LIMIT_NS);
+        Harness h = Harness.boot(MACHINE, options, s, Harness.TIME_LIMIT_NS);
         h.kernel().machine().attach(d);
         if (stepped) h.stepToHalt();
         else h.runToHalt();
@@ -89,6 +91,22 @@ class IdleInPlaceTest {
         assertEquals(stepped.switches(), run.switches());
         assertEquals(stepped.clockNs(), run.clockNs());
         assertEquals(stepped.halt(), run.halt());
+    }
+
+    /** As users run it (tracing off, unchecked): no trace to compare, but the same switches, clock and results. */
+    @Test
+    void theShippedConfigurationIdlesInPlaceToTheSameResults() {
+        Kernel.Options shipped = Kernel.Options.defaults();
+        Outcome run = run(false, shipped), stepped = run(true, shipped), traced = run(false);
+        assertTrue(run.inPlace() >= 3, "idles in place: " + run.inPlace());
+        assertEquals(0, stepped.inPlace());
+        assertEquals(traced.log(), run.log());
+        assertEquals(stepped.log(), run.log());
+        assertEquals(stepped.switches(), run.switches());
+        assertEquals(traced.switches(), run.switches());
+        assertEquals(stepped.clockNs(), run.clockNs());
+        assertEquals(traced.clockNs(), run.clockNs());
+        assertEquals(traced.inPlace(), run.inPlace());
     }
 
     @Test
